@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from './errors';
+import { QUOTA_CATEGORIES, type QuotaCategory } from './quotas';
+
+const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as "eu-west-1_AbC123"');
+const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN');
+
+const quotaShareByCategory = z
+  .record(z.string(), z.number().gt(0).max(1))
+  .refine((value) => Object.keys(value).every((key) => (QUOTA_CATEGORIES as string[]).includes(key)), {
+    message: `keys must be quota categories: ${QUOTA_CATEGORIES.join(', ')}`,
+  });
+
+const endpoints = z
+  .object({
+    cognito: z.string().url().optional(),
+    sourceCognito: z.string().url().optional(),
+    targetCognito: z.string().url().optional(),
+    dynamodb: z.string().url().optional(),
+    sts: z.string().url().optional(),
+    sfn: z.string().url().optional(),
+    lambda: z.string().url().optional(),
+  })
+  .default({});
+
+/** The whole configuration of a migration, validated once and shared by every function and the CLI. */
+export const configSchema = z
+  .object({
+    region: z.string().min(1).default('us-east-1'),
+    source: z
+      .object({
+        userPoolId: poolId,
+        region: z.string().min(1).optional(),
+        migrationClientId: z.string().min(1, 'the source app client the trigger verifies passwords with'),
+        migrationClientSecret: z.string().min(1).optional(),
+        roleArn: roleArn.optional(),
+        externalId: z.string().min(2).max(1224).optional(),
+        retired: z.boolean().default(false),
+      })
+      .refine((s) => !s.roleArn || s.externalId, {
+        message: 'externalId is required when roleArn is set (cross-account access)',
+        path: ['externalId'],
+      }),
+    target: z.object({
+      userPoolId: poolId,
+      region: z.string().min(1).optional(),
+      clientId: z.string().min(1).optional(),
+    }),
+    tableName: z.string().regex(/^[\w.-]{3,255}$/, 'a DynamoDB table name'),
+    migrationWindowEnd: z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with offset' }),
+    attributeMap: z
+      .object({
+        legacySubAttribute: z
+          .string()
+          .regex(/^custom:[\w-]{1,20}$/, 'a custom attribute such as "custom:legacy_sub"')
+          .nullable()
+          .default('custom:legacy_sub'),
+        renames: z.record(z.string(), z.string()).default({}),
+        drops: z.array(z.string()).default([]),
+      })
+      .default({ legacySubAttribute: 'custom:legacy_sub', renames: {}, drops: [] }),
+    mfaPolicy: z.enum(['reset', 'reject']).default('reset'),
+    disabledUsers: z.enum(['create-disabled', 'skip']).default('create-disabled'),
+    groupRoleArnMap: z.record(z.string(), roleArn).default({}),
+    quotaShare: z.number().gt(0).max(1).default(0.5),
+    quotaShareByCategory: quotaShareByCategory.default({}),
+    resetCampaign: z
+      .object({ onSchedule: z.boolean().default(false), batchLimit: z.number().int().positive().optional() })
+      .default({ onSchedule: false }),
+    triggerDeadlineMs: z.number().int().min(500).max(4500).default(3000),
+    sdk: z
+      .object({
+        connectionTimeoutMs: z.number().int().positive().default(1000),
+        requestTimeoutMs: z.number().int().positive().default(3000),
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+      })
+      .default({ connectionTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 }),
+    endpoints,
+    credentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
+    stateMachineArn: z.string().optional(),
+    groupSyncFunctionName: z.string().optional(),
+  })
+  .strict();
+
+export type MigrationConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+/** Validates raw configuration; every bad field is listed in one ConfigError. */
+export const parseConfig = (raw: unknown): MigrationConfig => {
+  const result = configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    return `${path}: ${issue.message}`;
+  });
+  throw new ConfigError(`Invalid configuration:\n  - ${issues.join('\n  - ')}`, issues);
+};
+
+/** Flat environment variables that override the JSON configuration, for Lambda and the CLI. */
+const ENV_OVERRIDES: Record<string, string[]> = {
+  AWS_REGION: ['region'],
+  SOURCE_USER_POOL_ID: ['source', 'userPoolId'],
+  SOURCE_MIGRATION_CLIENT_ID: ['source', 'migrationClientId'],
+  SOURCE_ROLE_ARN: ['source', 'roleArn'],
+  SOURCE_EXTERNAL_ID: ['source', 'externalId'],
+  TARGET_USER_POOL_ID: ['target', 'userPoolId'],
+  MIGRATION_TABLE_NAME: ['tableName'],
+  MIGRATION_WINDOW_END: ['migrationWindowEnd'],
+  COGNITO_ENDPOINT: ['endpoints', 'cognito'],
+  DYNAMODB_ENDPOINT: ['endpoints', 'dynamodb'],
+  STATE_MACHINE_ARN: ['stateMachineArn'],
+};
+
+const setPath = (target: Record<string, unknown>, path: string[], value: unknown): void => {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const child = node[key];
+    node[key] = typeof child === 'object' && child !== null ? child : {};
+    node = node[key] as Record<string, unknown>;
+  }
+  node[path[path.length - 1]!] = value;
+};
+
+const parseJson = (text: string, origin: string): Record<string, unknown> => {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`${origin} is not a JSON object: ${(error as Error).message}`, [origin]);
+  }
+};
+
+const readConfigFile = (path: string): Record<string, unknown> => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read configuration file "${path}": ${(error as Error).message}`, [path]);
+  }
+  return parseJson(text, `Configuration file "${path}"`);
+};
+
+/**
+ * Loads the configuration from `COGNITO_MIGRATE_CONFIG` (JSON) or `COGNITO_MIGRATE_CONFIG_FILE`,
+ * then applies the flat overrides above. Handlers call this once per cold start.
+ */
+export const loadConfig = (env: NodeJS.ProcessEnv, options: { file?: string } = {}): MigrationConfig => {
+  const file = options.file ?? env.COGNITO_MIGRATE_CONFIG_FILE;
+  const raw: Record<string, unknown> = file
+    ? readConfigFile(file)
+    : env.COGNITO_MIGRATE_CONFIG
+      ? parseJson(env.COGNITO_MIGRATE_CONFIG, 'COGNITO_MIGRATE_CONFIG')
+      : {};
+  for (const [name, path] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, value);
+  }
+  return parseConfig(raw);
+};
+
+/** The share of a category's default quota this migrator may spend. */
+export const quotaShareFor = (
+  config: Pick<MigrationConfig, 'quotaShare' | 'quotaShareByCategory'>,
+  category: QuotaCategory,
+): number => config.quotaShareByCategory[category] ?? config.quotaShare;
+
+export const sourceRegion = (config: MigrationConfig): string => config.source.region ?? config.region;
+export const targetRegion = (config: MigrationConfig): string => config.target.region ?? config.region;

@@ -1,0 +1,71 @@
+/**
+ * Base class of every error this project throws on purpose. `name` is the class name, so
+ * Step Functions `Retry`/`Catch` can match on it (`ErrorEquals: ["SourceThrottledError"]`).
+ */
+export class MigrationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A configuration value is missing or invalid; `issues` lists every bad field. */
+export class ConfigError extends MigrationError {
+  constructor(
+    message: string,
+    readonly issues: readonly string[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/** Input to a task, trigger or command does not have the documented shape. */
+export class InvalidInputError extends MigrationError {}
+
+/** The source pool answered TooManyRequestsException; retry later. */
+export class SourceThrottledError extends MigrationError {}
+
+/** The target pool answered TooManyRequestsException; retry later. */
+export class TargetThrottledError extends MigrationError {}
+
+/** The source pool cannot be reached or refused access (AccessDenied, ResourceNotFound, network). */
+export class SourceUnavailableError extends MigrationError {}
+
+/** The target pool cannot be reached or refused access. */
+export class TargetUnavailableError extends MigrationError {}
+
+/** A login name matches more than one source user; migrating either could hand over the wrong account. */
+export class AmbiguousUserError extends MigrationError {}
+
+/** An internal deadline (e.g. the trigger's share of Cognito's 5 s) passed before the work finished. */
+export class DeadlineExceededError extends MigrationError {}
+
+/** A conditional status change lost: the record is not in the status the caller expected. */
+export class StatusConflictError extends MigrationError {
+  constructor(
+    readonly username: string,
+    readonly expected: readonly string[],
+    readonly actual: string | undefined,
+  ) {
+    super(
+      `User "${username}" is ${actual ?? 'absent'}, not ${expected.join(' or ')}; another writer changed it first`,
+    );
+  }
+}
+
+/** A migration table read or write failed for a reason other than a lost condition. */
+export class TableUnavailableError extends MigrationError {}
+
+/** A bulk-sync run record is missing, or a resume does not match it. */
+export class RunNotFoundError extends MigrationError {}
+
+/** A bulk-sync run found that its shards do not add up (a user in two shards, or a count mismatch). */
+export class ShardIntegrityError extends MigrationError {}
+
+/** The target pool lacks something the migration needs (an attribute, a group, a setting). */
+export class TargetSchemaError extends MigrationError {}
+
+/** True when an AWS SDK error (or a wrapped one) has the given exception name. */
+export const isAwsError = (error: unknown, ...names: string[]): boolean =>
+  error instanceof Error &&
+  (names.includes(error.name) || (error.cause !== undefined && isAwsError(error.cause, ...names)));

@@ -1,0 +1,52 @@
+/**
+ * Cognito quota categories the migrator spends, with AWS's default requests per second.
+ * Quotas are per account and Region and shared with every application using the pools.
+ */
+export const QUOTA_DEFAULTS = {
+  UserList: 30,
+  UserPoolResourceRead: 20,
+  UserPoolResourceUpdate: 15,
+  UserAuthentication: 120,
+  UserRead: 120,
+  UserResourceRead: 50,
+  UserCreation: 50,
+  UserUpdate: 25,
+  UserAccountRecovery: 30,
+  UserFederation: 25,
+} as const;
+
+export type QuotaCategory = keyof typeof QUOTA_DEFAULTS;
+
+export const QUOTA_CATEGORIES = Object.keys(QUOTA_DEFAULTS) as QuotaCategory[];
+
+/** The category each Cognito operation the project calls is metered under. */
+export const OPERATION_CATEGORY: Record<string, QuotaCategory> = {
+  ListUsers: 'UserList',
+  ListUsersInGroup: 'UserList',
+  ListGroups: 'UserPoolResourceRead',
+  GetGroup: 'UserPoolResourceRead',
+  DescribeUserPool: 'UserPoolResourceRead',
+  DescribeUserPoolClient: 'UserPoolResourceRead',
+  CreateGroup: 'UserPoolResourceUpdate',
+  UpdateGroup: 'UserPoolResourceUpdate',
+  AdminInitiateAuth: 'UserAuthentication',
+  InitiateAuth: 'UserAuthentication',
+  RespondToAuthChallenge: 'UserAuthentication',
+  AdminRespondToAuthChallenge: 'UserAuthentication',
+  RevokeToken: 'UserAuthentication',
+  AdminGetUser: 'UserRead',
+  GetUser: 'UserRead',
+  AdminListGroupsForUser: 'UserResourceRead',
+  AdminCreateUser: 'UserCreation',
+  SignUp: 'UserCreation',
+  AdminAddUserToGroup: 'UserUpdate',
+  AdminRemoveUserFromGroup: 'UserUpdate',
+  AdminUpdateUserAttributes: 'UserUpdate',
+  AdminDisableUser: 'UserUpdate',
+  AdminEnableUser: 'UserUpdate',
+  AdminSetUserPassword: 'UserUpdate',
+  AdminDeleteUser: 'UserUpdate',
+  AdminResetUserPassword: 'UserAccountRecovery',
+  ForgotPassword: 'UserAccountRecovery',
+  ConfirmForgotPassword: 'UserAccountRecovery',
+};
