@@ -40,16 +40,10 @@ export class AmbiguousUserError extends MigrationError {}
 /** An internal deadline (e.g. the trigger's share of Cognito's 5 s) passed before the work finished. */
 export class DeadlineExceededError extends MigrationError {}
 
-/** A conditional status change lost: the record is not in the status the caller expected. */
-export class StatusConflictError extends MigrationError {
-  constructor(
-    readonly username: string,
-    readonly expected: readonly string[],
-    readonly actual: string | undefined,
-  ) {
-    super(
-      `User "${username}" is ${actual ?? 'absent'}, not ${expected.join(' or ')}; another writer changed it first`,
-    );
+/** Code asked for a status change the migration model forbids (e.g. MIGRATED back to PENDING). */
+export class InvalidTransitionError extends MigrationError {
+  constructor(from: readonly string[], to: string) {
+    super(`A record cannot move from ${from.join(' or ')} to ${to}; see ALLOWED_TRANSITIONS`);
   }
 }
 

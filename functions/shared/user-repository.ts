@@ -1,0 +1,350 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { InvalidTransitionError, TableUnavailableError } from './errors';
+import { canTransition, type MigrationMethod, type MigrationStatus } from './migration-status';
+import { addCounters, recordHourlyMigration } from './progress';
+import { STATUS_INDEX, STATUS_SHARDS } from './table-definition';
+import { statusKey, userKey, type TableContext } from './table-context';
+
+/** A source user as the bulk sync saw it. */
+export interface SourceUserSnapshot {
+  username: string;
+  sub: string;
+  /** Source attributes by name, `sub` included. */
+  attributes: Record<string, string>;
+  /** Cognito's status in the source pool (CONFIRMED, UNCONFIRMED, FORCE_CHANGE_PASSWORD, ...). */
+  userStatus: string;
+  enabled: boolean;
+  createdAt?: string;
+  modifiedAt?: string;
+}
+
+/** The migration table's record of one source user. */
+export interface UserRecord extends SourceUserSnapshot {
+  status: MigrationStatus;
+  groups: string[];
+  groupsApplied?: boolean;
+  method?: MigrationMethod;
+  migratedAt?: string;
+  targetUsername?: string;
+  mfaReenrolRequired?: boolean;
+  reason?: string;
+  lastRunId?: string;
+  shard?: string;
+  /** True when the item was created by a migration, without a bulk-sync snapshot. */
+  snapshotMissing?: boolean;
+  updatedAt?: string;
+}
+
+const toRecord = (item: Record<string, unknown>): UserRecord => {
+  const { pk: _pk, sk: _sk, statusKey: _statusKey, groups, ...rest } = item;
+  return { ...(rest as unknown as UserRecord), groups: groups instanceof Set ? [...groups].sort() : [] };
+};
+
+const wrap = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) throw error;
+    throw new TableUnavailableError(`Migration table ${operation} failed: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+};
+
+export const getUser = async (ctx: TableContext, username: string): Promise<UserRecord | undefined> => {
+  const { Item } = await wrap('read', () =>
+    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: userKey(username), ConsistentRead: true })),
+  );
+  return Item ? toRecord(Item) : undefined;
+};
+
+/**
+ * Writes or refreshes a user's snapshot in one UpdateItem. A new user becomes PENDING; an
+ * existing user's migration status is never reset (a re-run must not undo MIGRATED), except that
+ * a user marked SOURCE_DELETED who is seen again returns to PENDING. Returns whether it was new,
+ * so the caller can add the page's counters once.
+ */
+export const upsertSnapshot = async (
+  ctx: TableContext,
+  user: SourceUserSnapshot,
+  extra: { runId?: string; shard?: string } = {},
+): Promise<{ created: boolean; previousStatus?: MigrationStatus }> => {
+  const now = new Date(ctx.clock.now()).toISOString();
+  // Every name goes through a placeholder: several (shard, enabled, attributes...) are reserved words.
+  const fields: Record<string, unknown> = {
+    username: user.username,
+    sub: user.sub,
+    attributes: user.attributes,
+    userStatus: user.userStatus,
+    enabled: user.enabled,
+    createdAt: user.createdAt ?? null,
+    modifiedAt: user.modifiedAt ?? null,
+    lastRunId: extra.runId ?? null,
+    shard: extra.shard ?? null,
+    updatedAt: now,
+    snapshotMissing: false,
+  };
+  const names: Record<string, string> = { '#status': 'status', '#statusKey': 'statusKey' };
+  const values: Record<string, unknown> = {
+    ':pending': 'PENDING',
+    ':pendingKey': statusKey('PENDING', user.sub),
+  };
+  const sets = Object.entries(fields).map(([name, value], i) => {
+    names[`#f${i}`] = name;
+    values[`:f${i}`] = value;
+    return `#f${i} = :f${i}`;
+  });
+  sets.push(
+    '#status = if_not_exists(#status, :pending)',
+    '#statusKey = if_not_exists(#statusKey, :pendingKey)',
+  );
+  const result = await wrap('snapshot write', () =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: userKey(user.username),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'UPDATED_OLD',
+      }),
+    ),
+  );
+  const previous = result.Attributes?.status as MigrationStatus | undefined;
+  if (previous === undefined) return { created: true };
+  if (previous === 'SOURCE_DELETED') {
+    await transitionStatus(ctx, user.username, { from: ['SOURCE_DELETED'], to: 'PENDING' });
+  }
+  return { created: false, previousStatus: previous };
+};
+
+export interface TransitionRequest {
+  from: readonly MigrationStatus[];
+  to: MigrationStatus;
+  /** Extra attributes set in the same conditional write. */
+  set?: Record<string, unknown>;
+  reason?: string;
+}
+
+/**
+ * Moves a record from one of `from` to `to` with a conditional write on the exact status it
+ * read, then counts the move. Exactly one of several concurrent callers wins; the others get
+ * `changed: false` and the status they lost to, and count nothing.
+ */
+export const transitionStatus = async (
+  ctx: TableContext,
+  username: string,
+  request: TransitionRequest,
+): Promise<{ changed: boolean; status: MigrationStatus | undefined }> => {
+  const invalid = request.from.filter((status) => !canTransition(status, request.to));
+  if (invalid.length > 0) throw new InvalidTransitionError(invalid, request.to);
+  const extra = { ...request.set, ...(request.reason ? { reason: request.reason } : {}) };
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    const current = await getUser(ctx, username);
+    if (!current || !request.from.includes(current.status)) {
+      return { changed: false, status: current?.status };
+    }
+    const names: Record<string, string> = {
+      '#status': 'status',
+      '#statusKey': 'statusKey',
+      '#updatedAt': 'updatedAt',
+    };
+    const values: Record<string, unknown> = {
+      ':to': request.to,
+      ':from': current.status,
+      ':statusKey': statusKey(request.to, current.sub),
+      ':now': new Date(ctx.clock.now()).toISOString(),
+    };
+    const sets = ['#status = :to', '#statusKey = :statusKey', '#updatedAt = :now'];
+    Object.entries(extra).forEach(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    try {
+      await wrap('status change', () =>
+        ctx.doc.send(
+          new UpdateCommand({
+            TableName: ctx.tableName,
+            Key: userKey(username),
+            UpdateExpression: `SET ${sets.join(', ')}`,
+            ConditionExpression: '#status = :from',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) continue;
+      throw error;
+    }
+    await addCounters(ctx, { [current.status]: -1, [request.to]: 1 });
+    return { changed: true, status: request.to };
+  }
+  const latest = await getUser(ctx, username);
+  return { changed: false, status: latest?.status };
+};
+
+export interface MigratedDetails {
+  method: MigrationMethod;
+  targetUsername: string;
+  sub?: string;
+  mfaReenrolRequired?: boolean;
+}
+
+/**
+ * Records that a user now exists in the target pool. Counted once: a user already MIGRATED is
+ * left alone, and a user the snapshot lacks (signed up after the export) gets a new item.
+ */
+export const recordMigrated = async (
+  ctx: TableContext,
+  username: string,
+  details: MigratedDetails,
+): Promise<{ changed: boolean; status: MigrationStatus | undefined }> => {
+  const set = {
+    method: details.method,
+    targetUsername: details.targetUsername,
+    migratedAt: new Date(ctx.clock.now()).toISOString(),
+    mfaReenrolRequired: details.mfaReenrolRequired ?? false,
+  };
+  const existing = await getUser(ctx, username);
+  if (!existing) {
+    try {
+      await wrap('migration record', () =>
+        ctx.doc.send(
+          new PutCommand({
+            TableName: ctx.tableName,
+            Item: {
+              ...userKey(username),
+              username,
+              sub: details.sub ?? '',
+              attributes: {},
+              userStatus: 'UNKNOWN',
+              enabled: true,
+              status: 'MIGRATED',
+              statusKey: statusKey('MIGRATED', details.sub),
+              snapshotMissing: true,
+              updatedAt: set.migratedAt,
+              ...set,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return recordMigrated(ctx, username, details);
+    }
+    await addCounters(ctx, { total: 1, MIGRATED: 1 });
+    await recordHourlyMigration(ctx, details.method);
+    return { changed: true, status: 'MIGRATED' };
+  }
+  if (existing.status === 'MIGRATED') return { changed: false, status: 'MIGRATED' };
+  const result = await transitionStatus(ctx, username, {
+    from: ['PENDING', 'FLAGGED_FOR_RESET', 'RESET_SENT', 'NEEDS_ADMIN'],
+    to: 'MIGRATED',
+    set,
+  });
+  if (result.changed) await recordHourlyMigration(ctx, details.method);
+  return result;
+};
+
+/** Adds source groups to a user's item; idempotent (a string set). */
+export const addUserGroups = async (
+  ctx: TableContext,
+  username: string,
+  groups: readonly string[],
+): Promise<void> => {
+  if (groups.length === 0) return;
+  await wrap('group membership write', () =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: userKey(username),
+        UpdateExpression: 'ADD #groups :groups',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#groups': 'groups' },
+        ExpressionAttributeValues: { ':groups': new Set(groups) },
+      }),
+    ),
+  );
+};
+
+/**
+ * Marks a user's groups as applied in the target pool, once. Returns false when someone else
+ * already did, so exactly one sign-in (or campaign step) applies them.
+ */
+export const markGroupsApplied = async (ctx: TableContext, username: string): Promise<boolean> => {
+  try {
+    await wrap('groups-applied mark', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: userKey(username),
+          UpdateExpression: 'SET groupsApplied = :true, groupsAppliedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(groupsApplied) OR groupsApplied = :false)',
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':false': false,
+            ':now': new Date(ctx.clock.now()).toISOString(),
+          },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+export interface StatusPage {
+  users: UserRecord[];
+  /** Opaque; pass back to get the next page. Absent on the last page. */
+  nextToken?: string;
+}
+
+/** Pages through the users in one status, shard by shard, through the sparse status index. */
+export const listUsersByStatus = async (
+  ctx: TableContext,
+  status: MigrationStatus,
+  options: { limit?: number; nextToken?: string } = {},
+): Promise<StatusPage> => {
+  const limit = options.limit ?? 100;
+  const cursor = options.nextToken
+    ? (JSON.parse(Buffer.from(options.nextToken, 'base64url').toString('utf8')) as {
+        shard: number;
+        startKey?: Record<string, unknown>;
+      })
+    : { shard: 0 };
+  const users: UserRecord[] = [];
+  let shard = cursor.shard;
+  let startKey = cursor.startKey;
+  while (shard < STATUS_SHARDS.length && users.length < limit) {
+    const page = await wrap('status query', () =>
+      ctx.doc.send(
+        new QueryCommand({
+          TableName: ctx.tableName,
+          IndexName: STATUS_INDEX.indexName,
+          KeyConditionExpression: '#k = :k',
+          ExpressionAttributeNames: { '#k': STATUS_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':k': `${status}#${STATUS_SHARDS[shard]}` },
+          Limit: limit - users.length,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
+    );
+    users.push(...(page.Items ?? []).map(toRecord));
+    startKey = page.LastEvaluatedKey;
+    if (!startKey) shard += 1;
+  }
+  const more = shard < STATUS_SHARDS.length;
+  return {
+    users,
+    ...(more
+      ? { nextToken: Buffer.from(JSON.stringify({ shard, startKey }), 'utf8').toString('base64url') }
+      : {}),
+  };
+};
