@@ -1,0 +1,77 @@
+import { isAbsolute, join } from 'node:path';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Clock } from '#shared/clock';
+import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { loadConfig, parseConfig, type MigrationConfig } from '#shared/config';
+import { createRateLimiter } from '#shared/rate-limiter';
+import type { TableContext } from '#shared/table-context';
+import { DEFAULT_STATE_FILE, readLocalState, type LocalState } from '#local/state-file';
+
+/** The options every command shares. */
+export interface GlobalOptions {
+  json?: boolean;
+  local?: boolean;
+  stateFile?: string;
+  config?: string;
+}
+
+/** Everything a command talks to, built once per invocation. */
+export interface Connection {
+  config: MigrationConfig;
+  table: TableContext;
+  source: CognitoIdentityProviderClient;
+  target: CognitoIdentityProviderClient;
+  /** The local stack's state, with `--local`. */
+  local?: LocalState;
+  close(): void;
+}
+
+export const stateFilePath = (options: GlobalOptions, cwd: string): string => {
+  const path = options.stateFile ?? DEFAULT_STATE_FILE;
+  return isAbsolute(path) ? path : join(cwd, path);
+};
+
+/** The MigrationConfig a local stack's state file stands for. */
+export const configFromLocalState = (state: LocalState, now: number): MigrationConfig =>
+  parseConfig({
+    region: state.region,
+    source: { userPoolId: state.source.userPoolId, migrationClientId: state.source.migrationClientId },
+    target: { userPoolId: state.target.userPoolId, clientId: state.target.clientId },
+    tableName: state.tableName,
+    migrationWindowEnd: state.migrationWindowEnd ?? new Date(now + 30 * 86_400_000).toISOString(),
+    endpoints: { cognito: state.cognitoEndpoint, dynamodb: state.dynamodbEndpoint },
+    credentials: state.credentials,
+    // The emulator answers in microseconds; AWS-sized timeouts only slow a failing test down.
+    quotaShare: 1,
+  });
+
+/** Builds clients from `--local` (the state file) or from `--config FILE` / the environment. */
+export const connect = (
+  options: GlobalOptions,
+  context: { env: NodeJS.ProcessEnv; cwd: string; clock: Clock },
+): Connection => {
+  let local: LocalState | undefined;
+  let config: MigrationConfig;
+  if (options.local) {
+    local = readLocalState(stateFilePath(options, context.cwd));
+    config = configFromLocalState(local, context.clock.now());
+  } else {
+    config = loadConfig(context.env, options.config ? { file: options.config } : {});
+  }
+  const limiter = createRateLimiter({ config, clock: context.clock });
+  const source = createSourceCognitoClient(config, { clock: context.clock, limiter });
+  const target = createTargetCognitoClient(config, { clock: context.clock, limiter });
+  const doc = createDocumentClient(config);
+  return {
+    config,
+    table: { doc, tableName: config.tableName, clock: context.clock },
+    source,
+    target,
+    ...(local ? { local } : {}),
+    close: () => {
+      source.destroy();
+      target.destroy();
+      doc.destroy();
+    },
+  };
+};

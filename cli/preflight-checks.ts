@@ -1,0 +1,215 @@
+import type { UserPoolClientType, UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import type { MigrationConfig } from '#shared/config';
+
+export type FindingLevel = 'BLOCKER' | 'WARNING' | 'INFO';
+
+/** One preflight finding: what is wrong and how to fix it. */
+export interface Finding {
+  level: FindingLevel;
+  code: string;
+  message: string;
+  fix: string;
+}
+
+export interface PreflightInput {
+  source: UserPoolType;
+  target: UserPoolType;
+  sourceClient?: UserPoolClientType;
+  targetClient?: UserPoolClientType;
+  config: Pick<MigrationConfig, 'attributeMap' | 'mfaPolicy'>;
+  /** Source usernames that a case-insensitive target would see as one login name, by folded name. */
+  collisions?: Record<string, string[]>;
+  /** Users in the migration table's snapshot (0: the bulk sync has not run). */
+  snapshotUsers?: number;
+}
+
+const schemaOf = (pool: UserPoolType) => new Map((pool.SchemaAttributes ?? []).map((a) => [a.Name ?? '', a]));
+const sorted = (values: readonly string[] | undefined) => [...(values ?? [])].sort().join(',') || '(none)';
+const caseSensitive = (pool: UserPoolType) => pool.UsernameConfiguration?.CaseSensitive !== false;
+
+const attributeFindings = ({ source, target, config }: PreflightInput): Finding[] => {
+  const findings: Finding[] = [];
+  const sourceSchema = schemaOf(source);
+  const targetSchema = schemaOf(target);
+  const { renames, drops, legacySubAttribute } = config.attributeMap;
+  for (const name of sourceSchema.keys()) {
+    if (!name.startsWith('custom:') || drops.includes(name)) continue;
+    const mapped = renames[name] ?? name;
+    if (!targetSchema.has(mapped)) {
+      findings.push({
+        level: 'BLOCKER',
+        code: 'TARGET_LACKS_ATTRIBUTE',
+        message: `Source attribute "${name}" has no "${mapped}" in the target pool; its values would be lost`,
+        fix: `add it to the target (AddCustomAttributes), or map it in attributeMap.renames or attributeMap.drops`,
+      });
+    }
+  }
+  if (legacySubAttribute && !targetSchema.has(legacySubAttribute)) {
+    findings.push({
+      level: 'WARNING',
+      code: 'NO_LEGACY_SUB_ATTRIBUTE',
+      message: `Target pool has no "${legacySubAttribute}": users' old sub will not be kept`,
+      fix: `add a mutable String attribute "${legacySubAttribute}" to the target, or set attributeMap.legacySubAttribute to null`,
+    });
+  }
+  for (const [name, attribute] of targetSchema) {
+    if (!attribute.Required || sourceSchema.get(name)?.Required) continue;
+    findings.push({
+      level: 'BLOCKER',
+      code: 'REQUIRED_ATTRIBUTE_DIFFERS',
+      message: `Target pool requires "${name}", which the source does not; users without it cannot be migrated`,
+      fix: 'required attributes cannot change after creation: recreate the target pool without it',
+    });
+  }
+  return findings;
+};
+
+const signInFindings = ({ source, target, collisions }: PreflightInput): Finding[] => {
+  const findings: Finding[] = [];
+  if (sorted(source.UsernameAttributes) !== sorted(target.UsernameAttributes)) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'USERNAME_ATTRIBUTES_DIFFER',
+      message: `Username attributes differ: source ${sorted(source.UsernameAttributes)}, target ${sorted(target.UsernameAttributes)}`,
+      fix: "recreate the target pool with the source's UsernameAttributes (they cannot change after creation)",
+    });
+  }
+  if (sorted(source.AliasAttributes) !== sorted(target.AliasAttributes)) {
+    findings.push({
+      level: 'WARNING',
+      code: 'ALIASES_DIFFER',
+      message: `Sign-in aliases differ: source ${sorted(source.AliasAttributes)}, target ${sorted(target.AliasAttributes)}`,
+      fix: 'users who sign in with an alias the target lacks cannot migrate that way; align AliasAttributes',
+    });
+  }
+  if (caseSensitive(source) && !caseSensitive(target)) {
+    const groups = Object.entries(collisions ?? {});
+    findings.push({
+      level: groups.length > 0 ? 'BLOCKER' : 'INFO',
+      code: 'CASE_FOLDING',
+      message:
+        groups.length > 0
+          ? `Case-insensitive target, case-sensitive source: ${groups.length} login name(s) belong to several source users: ` +
+            groups
+              .slice(0, 10)
+              .map(([key, names]) => `${key} (${names.join(', ')})`)
+              .join('; ')
+          : 'Case-insensitive target fed by a case-sensitive source; no source names collide',
+      fix:
+        groups.length > 0
+          ? 'rename or delete all but one user of each name in the source; until then those users are refused (AMBIGUOUS_USER)'
+          : 'none needed',
+    });
+  }
+  if (caseSensitive(target)) {
+    findings.push({
+      level: 'WARNING',
+      code: 'CASE_SENSITIVE_TARGET',
+      message: 'Target pool is case-sensitive: "John" and "john" would be different users',
+      fix: "create the target with UsernameConfiguration.CaseSensitive=false (AWS's recommended setting)",
+    });
+  }
+  return findings;
+};
+
+const mfaFindings = ({ source, target, config }: PreflightInput): Finding[] => {
+  if ((source.MfaConfiguration ?? 'OFF') === 'OFF') return [];
+  const findings: Finding[] = [
+    {
+      level: 'WARNING',
+      code: 'MFA_FACTOR_CANNOT_MOVE',
+      message:
+        config.mfaPolicy === 'reject'
+          ? 'Source users with TOTP or email-OTP MFA will be refused (mfaPolicy "reject")'
+          : 'Source users with TOTP or email-OTP MFA will migrate into RESET_REQUIRED and must re-enrol their factor',
+      fix: 'tell those users; their authenticator secrets cannot be read from Cognito',
+    },
+  ];
+  if ((target.MfaConfiguration ?? 'OFF') === 'OFF') {
+    findings.push({
+      level: 'WARNING',
+      code: 'TARGET_MFA_OFF',
+      message: 'Source has MFA but the target has MfaConfiguration OFF: SMS-MFA users cannot keep SMS MFA',
+      fix: 'set the target MfaConfiguration to OPTIONAL with an SMS configuration',
+    });
+  }
+  return findings;
+};
+
+const triggerArn = (pool: UserPoolType, name: 'UserMigration' | 'PreSignUp' | 'PostAuthentication') =>
+  pool.LambdaConfig?.[name];
+
+const wiringFindings = ({ target, sourceClient, targetClient }: PreflightInput): Finding[] => {
+  const findings: Finding[] = [];
+  if (!targetClient) {
+    findings.push({
+      level: 'WARNING',
+      code: 'TARGET_CLIENT_UNKNOWN',
+      message: 'No target app client configured, so its auth flows were not checked',
+      fix: 'set target.clientId in the configuration',
+    });
+  } else if (!(targetClient.ExplicitAuthFlows ?? []).includes('ALLOW_USER_PASSWORD_AUTH')) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'TARGET_CLIENT_NO_PASSWORD_AUTH',
+      message: `Target app client ${targetClient.ClientId} lacks ALLOW_USER_PASSWORD_AUTH: the trigger never sees the password with SRP`,
+      fix: 'add ALLOW_USER_PASSWORD_AUTH to the client and switch the app to USER_PASSWORD_AUTH for the window',
+    });
+  }
+  if (sourceClient && !(sourceClient.ExplicitAuthFlows ?? []).includes('ALLOW_ADMIN_USER_PASSWORD_AUTH')) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'SOURCE_CLIENT_NO_ADMIN_AUTH',
+      message: `Source migration client ${sourceClient.ClientId} lacks ALLOW_ADMIN_USER_PASSWORD_AUTH`,
+      fix: 'add ALLOW_ADMIN_USER_PASSWORD_AUTH to the source migration client (or create a dedicated one)',
+    });
+  }
+  if (!triggerArn(target, 'UserMigration')) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'TRIGGER_NOT_ATTACHED',
+      message: 'Target pool has no UserMigration trigger: nobody will migrate at sign-in',
+      fix: 'attach the lazy-migrate function as the UserMigration trigger (see the README, "attaching triggers")',
+    });
+  }
+  for (const name of ['PreSignUp', 'PostAuthentication'] as const) {
+    if (triggerArn(target, name)) continue;
+    findings.push({
+      level: 'WARNING',
+      code: 'TRIGGER_NOT_ATTACHED',
+      message: `Target pool has no ${name} trigger (${name === 'PreSignUp' ? 'the sign-up guard' : 'group restoration'})`,
+      fix: `attach the ${name === 'PreSignUp' ? 'lazy-migrate' : 'group-sync'} function as the ${name} trigger`,
+    });
+  }
+  const mechanisms = (target.AccountRecoverySetting?.RecoveryMechanisms ?? []).map((m) => m.Name);
+  if (mechanisms.length === 0 || mechanisms.every((name) => name === 'admin_only')) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'NO_ACCOUNT_RECOVERY',
+      message: 'Target pool has no account recovery by email or phone: the reset campaign cannot send codes',
+      fix: 'set AccountRecoverySetting to verified_email (and/or verified_phone_number)',
+    });
+  }
+  return findings;
+};
+
+const LEVEL_ORDER: Record<FindingLevel, number> = { BLOCKER: 0, WARNING: 1, INFO: 2 };
+
+/** Compares the two pools, their clients and the snapshot; blockers first. */
+export const runPreflightChecks = (input: PreflightInput): Finding[] => {
+  const findings = [
+    ...attributeFindings(input),
+    ...signInFindings(input),
+    ...mfaFindings(input),
+    ...wiringFindings(input),
+  ];
+  if (input.snapshotUsers === 0) {
+    findings.push({
+      level: 'INFO',
+      code: 'NO_SNAPSHOT',
+      message: 'The migration table holds no snapshot yet',
+      fix: 'run `cognito-migrate sync start --wait` before opening the window',
+    });
+  }
+  return findings.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level]);
+};

@@ -1,0 +1,54 @@
+import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from '#shared/errors';
+
+export const DEFAULT_STATE_FILE = '.cognito-migrate/local.json';
+
+/**
+ * What `local start` writes once the embedded stack is ready: enough for any AWS SDK client to
+ * seed the source pool and sign in to the target pool, and for `--local` commands to connect.
+ */
+export const localStateSchema = z.object({
+  region: z.string(),
+  cognitoEndpoint: z.string().url(),
+  dynamodbEndpoint: z.string().url(),
+  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
+  source: z.object({ userPoolId: z.string(), migrationClientId: z.string() }),
+  target: z.object({ userPoolId: z.string(), clientId: z.string() }),
+  tableName: z.string(),
+  /** When the local migration window closes (ISO 8601); the stack sets it 30 days out. */
+  migrationWindowEnd: z.string().optional(),
+  /** The process serving the stack, to tell a stale file from a live one. */
+  pid: z.number().int().optional(),
+  startedAt: z.string().optional(),
+});
+
+export type LocalState = z.infer<typeof localStateSchema>;
+
+export const writeLocalState = (path: string, state: LocalState): void => {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+};
+
+export const removeLocalState = (path: string): void => rmSync(path, { force: true });
+
+/** Reads and validates a state file; a missing or malformed file is a ConfigError saying what to run. */
+export const readLocalState = (path: string): LocalState => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new ConfigError(
+      `No local stack state at "${path}"; start one with \`cognito-migrate local start\` (or pass --state-file)`,
+      [path],
+    );
+  }
+  const parsed = localStateSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    throw new ConfigError(`Local stack state "${path}" is malformed: ${parsed.error.issues[0]?.message}`, [
+      path,
+    ]);
+  }
+  return parsed.data;
+};

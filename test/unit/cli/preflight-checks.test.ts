@@ -1,0 +1,121 @@
+import type { UserPoolType } from '@aws-sdk/client-cognito-identity-provider';
+import { runPreflightChecks, type PreflightInput } from '../../../cli/preflight-checks';
+
+const pool = (overrides: Partial<UserPoolType> = {}): UserPoolType => ({
+  SchemaAttributes: [
+    { Name: 'sub', Required: true },
+    { Name: 'email', Required: false },
+    { Name: 'custom:tenant', Required: false },
+    { Name: 'custom:legacy_sub', Required: false },
+  ],
+  UsernameConfiguration: { CaseSensitive: false },
+  AliasAttributes: ['email'],
+  MfaConfiguration: 'OFF',
+  LambdaConfig: { UserMigration: 'arn:m', PreSignUp: 'arn:p', PostAuthentication: 'arn:g' },
+  AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
+  ...overrides,
+});
+
+const input = (overrides: Partial<PreflightInput> = {}): PreflightInput => ({
+  source: pool({ LambdaConfig: {} }),
+  target: pool(),
+  sourceClient: { ClientId: 'src', ExplicitAuthFlows: ['ALLOW_ADMIN_USER_PASSWORD_AUTH'] },
+  targetClient: {
+    ClientId: 'tgt',
+    ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+  },
+  config: {
+    attributeMap: { legacySubAttribute: 'custom:legacy_sub', renames: {}, drops: [] },
+    mfaPolicy: 'reset',
+  },
+  ...overrides,
+});
+
+const codes = (i: PreflightInput, level = 'BLOCKER') =>
+  runPreflightChecks(i)
+    .filter((f) => f.level === level)
+    .map((f) => f.code);
+
+describe('runPreflightChecks', () => {
+  it('finds nothing to block when the pools match and everything is wired', () => {
+    expect(codes(input())).toEqual([]);
+  });
+
+  it('blocks a source custom attribute the target lacks, and says how to fix it', () => {
+    const findings = runPreflightChecks(
+      input({ target: pool({ SchemaAttributes: [{ Name: 'custom:legacy_sub' }] }) }),
+    );
+    expect(findings[0]).toMatchObject({ level: 'BLOCKER', code: 'TARGET_LACKS_ATTRIBUTE' });
+    expect(findings[0]?.fix).toMatch(/AddCustomAttributes|attributeMap/);
+  });
+
+  it('accepts a missing custom attribute that attributeMap drops', () => {
+    const config = {
+      attributeMap: { legacySubAttribute: 'custom:legacy_sub', renames: {}, drops: ['custom:tenant'] },
+      mfaPolicy: 'reset' as const,
+    };
+    expect(
+      codes(input({ config, target: pool({ SchemaAttributes: [{ Name: 'custom:legacy_sub' }] }) })),
+    ).toEqual([]);
+  });
+
+  it('blocks a required attribute the source does not require', () => {
+    const target = pool({
+      SchemaAttributes: [...(pool().SchemaAttributes ?? []), { Name: 'name', Required: true }],
+    });
+    expect(codes(input({ target }))).toContain('REQUIRED_ATTRIBUTE_DIFFERS');
+  });
+
+  it('blocks different username attributes and warns on different aliases', () => {
+    const target = pool({ UsernameAttributes: ['email'], AliasAttributes: [] });
+    expect(codes(input({ target }))).toContain('USERNAME_ATTRIBUTES_DIFFER');
+    expect(codes(input({ target }), 'WARNING')).toContain('ALIASES_DIFFER');
+  });
+
+  it('blocks source names that collide in a case-insensitive target and lists them', () => {
+    const source = pool({ UsernameConfiguration: { CaseSensitive: true }, LambdaConfig: {} });
+    const findings = runPreflightChecks(
+      input({ source, collisions: { 'ann@x.com': ['Ann@x.com', 'ann@x.com'] } }),
+    );
+    expect(findings[0]).toMatchObject({ level: 'BLOCKER', code: 'CASE_FOLDING' });
+    expect(findings[0]?.message).toContain('Ann@x.com, ann@x.com');
+  });
+
+  it('blocks a target app client without ALLOW_USER_PASSWORD_AUTH (SRP hides the password from the trigger)', () => {
+    expect(
+      codes(input({ targetClient: { ClientId: 't', ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH'] } })),
+    ).toEqual(['TARGET_CLIENT_NO_PASSWORD_AUTH']);
+  });
+
+  it('blocks a source migration client without ALLOW_ADMIN_USER_PASSWORD_AUTH', () => {
+    expect(codes(input({ sourceClient: { ClientId: 's', ExplicitAuthFlows: [] } }))).toEqual([
+      'SOURCE_CLIENT_NO_ADMIN_AUTH',
+    ]);
+  });
+
+  it('blocks a target without the UserMigration trigger and warns on the others', () => {
+    const target = pool({ LambdaConfig: {} });
+    expect(codes(input({ target }))).toEqual(['TRIGGER_NOT_ATTACHED']);
+    expect(codes(input({ target }), 'WARNING').filter((c) => c === 'TRIGGER_NOT_ATTACHED')).toHaveLength(2);
+  });
+
+  it('blocks a target whose only account recovery is admin_only (the reset campaign needs codes)', () => {
+    const target = pool({
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'admin_only', Priority: 1 }] },
+    });
+    expect(codes(input({ target }))).toEqual(['NO_ACCOUNT_RECOVERY']);
+  });
+
+  it('warns that TOTP users must re-enrol and that a target without MFA drops SMS MFA', () => {
+    const source = pool({ MfaConfiguration: 'OPTIONAL', LambdaConfig: {} });
+    expect(codes(input({ source }), 'WARNING')).toEqual(
+      expect.arrayContaining(['MFA_FACTOR_CANNOT_MOVE', 'TARGET_MFA_OFF']),
+    );
+  });
+
+  it('lists blockers before warnings', () => {
+    const findings = runPreflightChecks(input({ target: pool({ LambdaConfig: {}, SchemaAttributes: [] }) }));
+    const levels = findings.map((f) => f.level);
+    expect(levels.indexOf('WARNING')).toBeGreaterThan(levels.lastIndexOf('BLOCKER'));
+  });
+});
