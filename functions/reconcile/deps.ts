@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
+import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { systemClock, type Clock } from '#shared/clock';
+import type { MigrationConfig } from '#shared/config';
+import { createLogger, type AppLogger } from '#shared/logger';
+import { createRateLimiter } from '#shared/rate-limiter';
+import type { TableContext } from '#shared/table-context';
+
+/** Everything the reconciler and the reset campaign work with; tests pass fakes. */
+export interface ReconcileDeps {
+  config: MigrationConfig;
+  table: TableContext;
+  /** The source pool; only read, and never once `config.source.retired` is true. */
+  source: CognitoIdentityProviderClient;
+  /** The target pool, rate limited per quota category (applyRateLimiter). */
+  target: CognitoIdentityProviderClient;
+  logger: AppLogger;
+  clock: Clock;
+  /** The target schema, cached: DescribeUserPool is UserPoolResourceRead, 5 per second per pool. */
+  targetSchema: () => Promise<TargetSchema>;
+  /** Users worked on at once. The rate limiter sets the pace; this bounds requests in flight. */
+  concurrency: number;
+  /** Stop starting new work after this many ms, leaving room to write the report. */
+  budgetMs: number;
+  /** A password nobody knows, to take a new user out of FORCE_CHANGE_PASSWORD. */
+  randomPassword: () => string;
+}
+
+/**
+ * 48 random characters plus one of each class, so it passes any password policy Cognito allows
+ * (at most 99 characters required, any class required). It is never logged nor stored.
+ */
+export const randomPassword = (): string => `${randomBytes(36).toString('base64url')}aZ9!`;
+
+/** Lambda allows 15 minutes; stop starting work after 12 so the run can record where it stopped. */
+const DEFAULT_BUDGET_MS = 12 * 60 * 1000;
+
+/**
+ * Builds the clients once per cold start. Source and target get separate limiters: quotas are per
+ * account and Region, and the source usually lives in another account.
+ */
+export const createDeps = (config: MigrationConfig, clock: Clock = systemClock): ReconcileDeps => {
+  const target = createTargetCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  const source = createSourceCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  return {
+    config,
+    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    source,
+    target,
+    logger: createLogger('reconcile'),
+    clock,
+    targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
+    concurrency: 8,
+    budgetMs: DEFAULT_BUDGET_MS,
+    randomPassword,
+  };
+};

@@ -1,0 +1,91 @@
+import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import pLimit from 'p-limit';
+import { isAwsError } from '#shared/errors';
+import { listUsersByStatus, transitionStatus, type UserRecord } from '#shared/user-repository';
+import type { ReconcileDeps } from './deps';
+
+/** What flagging did (in a dry run: would do). */
+export interface FlagResult {
+  flagged: string[];
+  /** Users gone from the source pool since the snapshot: SOURCE_DELETED, never reset. */
+  sourceDeleted: string[];
+  complete: boolean;
+}
+
+type SourceState = { exists: false } | { exists: true; enabled: boolean };
+
+/**
+ * Asks the source pool whether the user still exists and is enabled (AdminGetUser, UserRead in
+ * the source account). A retired source is not asked: the snapshot is then the truth.
+ */
+const sourceState = async (record: UserRecord, deps: ReconcileDeps): Promise<SourceState> => {
+  if (deps.config.source.retired) return { exists: true, enabled: record.enabled };
+  try {
+    const user = await deps.source.send(
+      new AdminGetUserCommand({ UserPoolId: deps.config.source.userPoolId, Username: record.username }),
+    );
+    return { exists: true, enabled: user.Enabled !== false };
+  } catch (error) {
+    if (isAwsError(error, 'UserNotFoundException')) return { exists: false };
+    throw error;
+  }
+};
+
+/**
+ * After the migration window: every user still PENDING becomes FLAGGED_FOR_RESET (the status
+ * index then lists them for the campaign). Each move is a conditional write from PENDING, so a
+ * user who signs in meanwhile stays MIGRATED and a second run changes nothing.
+ */
+export const flagStragglers = async (
+  deps: ReconcileDeps,
+  options: { dryRun?: boolean; limit?: number } = {},
+): Promise<FlagResult> => {
+  const result: FlagResult = { flagged: [], sourceDeleted: [], complete: false };
+  const limit = pLimit(deps.concurrency);
+  const max = options.limit ?? Infinity;
+  const deadline = deps.clock.now() + deps.budgetMs;
+  const flaggedAt = new Date(deps.clock.now()).toISOString();
+  let seen = 0;
+  let token: string | undefined;
+  do {
+    if (seen >= max || deps.clock.now() >= deadline) return result;
+    const page = await listUsersByStatus(deps.table, 'PENDING', {
+      limit: Math.min(100, max - seen),
+      nextToken: token,
+    });
+    seen += page.users.length;
+    await Promise.all(
+      page.users.map((record) =>
+        limit(async () => {
+          const state = await sourceState(record, deps);
+          const list = state.exists ? result.flagged : result.sourceDeleted;
+          if (options.dryRun) {
+            list.push(record.username);
+            return;
+          }
+          const { changed } = state.exists
+            ? await transitionStatus(deps.table, record.username, {
+                from: ['PENDING'],
+                to: 'FLAGGED_FOR_RESET',
+                // A user disabled in the source since the snapshot must be created disabled.
+                set: { flaggedAt, enabled: state.enabled },
+              })
+            : await transitionStatus(deps.table, record.username, {
+                from: ['PENDING'],
+                to: 'SOURCE_DELETED',
+                reason: 'NOT_IN_SOURCE_AT_WINDOW_END',
+              });
+          if (changed) list.push(record.username);
+        }),
+      ),
+    );
+    token = page.nextToken;
+  } while (token);
+  result.complete = true;
+  deps.logger.info('stragglers flagged', {
+    reason: 'window-ended',
+    flagged: result.flagged.length,
+    sourceDeleted: result.sourceDeleted.length,
+  });
+  return result;
+};

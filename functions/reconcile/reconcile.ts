@@ -1,0 +1,43 @@
+import { getProgress, recountProgress } from '#shared/progress';
+import type { ReconcileDeps } from './deps';
+import { flagStragglers } from './flag-stragglers';
+import { repairUnrecordedMigrations } from './repair';
+import type { ReconcileReport } from './report';
+import { runResetCampaign } from './reset-campaign';
+
+/** True once the configured migration window has closed. */
+export const windowEnded = (deps: Pick<ReconcileDeps, 'config' | 'clock'>): boolean =>
+  deps.clock.now() >= Date.parse(deps.config.migrationWindowEnd);
+
+/**
+ * The scheduled run. It always repairs unrecorded migrations (reading the target pool only);
+ * once the window has closed it flags every user still PENDING, and with
+ * `resetCampaign.onSchedule` it then runs the campaign. It ends by recounting the status counters
+ * from the status index, which repairs a counter left behind by a crash between a status write
+ * and its counter update.
+ */
+export const reconcile = async (
+  deps: ReconcileDeps,
+  options: { dryRun?: boolean; limit?: number } = {},
+): Promise<ReconcileReport> => {
+  const dryRun = options.dryRun ?? false;
+  const ended = windowEnded(deps);
+  const repair = await repairUnrecordedMigrations(deps, options);
+  // Flagging waits for a complete repair pass, so nobody who already migrated is flagged.
+  const flag = ended && repair.complete ? await flagStragglers(deps, options) : undefined;
+  const campaign =
+    ended && flag?.complete && deps.config.resetCampaign.onSchedule
+      ? await runResetCampaign(deps, options)
+      : undefined;
+  const counts = dryRun ? (await getProgress(deps.table)).byStatus : await recountProgress(deps.table);
+  return {
+    action: 'reconcile',
+    dryRun,
+    windowEnded: ended,
+    repair,
+    ...(flag ? { flag } : {}),
+    ...(campaign ? { campaign } : {}),
+    statusCounts: counts,
+    total: Object.values(counts).reduce((sum, n) => sum + n, 0),
+  };
+};
