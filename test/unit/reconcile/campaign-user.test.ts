@@ -1,0 +1,219 @@
+import {
+  AdminAddUserToGroupCommand,
+  AdminCreateUserCommand,
+  AdminDisableUserCommand,
+  AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
+  AdminSetUserPasswordCommand,
+  UsernameExistsException,
+  UserNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ManualClock } from '#shared/clock';
+import { addCounters } from '#shared/progress';
+import { userKey, type TableContext } from '#shared/table-context';
+import {
+  addUserGroups,
+  getUser,
+  recordMigrated,
+  transitionStatus,
+  upsertSnapshot,
+} from '#shared/user-repository';
+import { resetFlaggedUser } from '../../../functions/reconcile/campaign-user';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { aSourceUser } from '../../support/users';
+import { aTargetSchema, fakeDeps } from './fakes';
+
+let harness: LocalTableHarness;
+let table: TableContext;
+
+beforeAll(async () => {
+  harness = await startLocalTables();
+});
+afterAll(() => harness.close());
+beforeEach(async () => {
+  table = await harness.newTable(new ManualClock(Date.UTC(2026, 11, 2)));
+});
+
+const flagged = async (overrides: Parameters<typeof aSourceUser>[0] = {}, groups: string[] = []) => {
+  const user = aSourceUser(overrides);
+  await upsertSnapshot(table, user);
+  await addCounters(table, { total: 1, PENDING: 1 });
+  await addUserGroups(table, user.username, groups);
+  await transitionStatus(table, user.username, { from: ['PENDING'], to: 'FLAGGED_FOR_RESET' });
+  return user;
+};
+
+const setMarker = (username: string, name: string) =>
+  table.doc.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: userKey(username),
+      UpdateExpression: 'SET #m = :v',
+      ExpressionAttributeNames: { '#m': name },
+      ExpressionAttributeValues: { ':v': '2026-12-01T00:00:00.000Z' },
+    }),
+  );
+
+const targetUser = (username: string, status: string, enabled = true) => ({
+  Username: username,
+  UserStatus: status,
+  Enabled: enabled,
+  UserAttributes: [],
+});
+
+describe('resetFlaggedUser', () => {
+  it('creates the user suppressed with mapped attributes, sets a random password, restores groups, resets, marks RESET_SENT', async () => {
+    const user = await flagged({ username: 'ann' }, ['admins']);
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .resolves({ User: { Username: 'ann', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } });
+
+    const outcome = await resetFlaggedUser('ann', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'ann', outcome: 'reset-sent' });
+    const create = targetMock.commandCalls(AdminCreateUserCommand)[0]!.args[0].input;
+    expect(create).toMatchObject({ Username: 'ann', MessageAction: 'SUPPRESS' });
+    expect(create.UserAttributes).toEqual(
+      expect.arrayContaining([
+        { Name: 'email_verified', Value: 'true' },
+        { Name: 'custom:legacy_sub', Value: user.sub },
+      ]),
+    );
+    expect(create.UserAttributes?.some((a) => a.Name === 'sub')).toBe(false);
+    // AdminResetUserPassword refuses a FORCE_CHANGE_PASSWORD user, hence the permanent password first.
+    expect(targetMock).toHaveReceivedCommandWith(AdminSetUserPasswordCommand, {
+      Username: 'ann',
+      Permanent: true,
+    });
+    expect(targetMock).toHaveReceivedCommandWith(AdminAddUserToGroupCommand, {
+      Username: 'ann',
+      GroupName: 'admins',
+    });
+    expect(targetMock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
+    expect(await getUser(table, 'ann')).toMatchObject({
+      status: 'RESET_SENT',
+      method: 'reset-campaign',
+      groupsApplied: true,
+    });
+  });
+
+  it('disables a disabled source user right after creating it, before the reset', async () => {
+    await flagged({ username: 'dora', enabled: false });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .resolves({ User: { Username: 'dora', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } });
+
+    await resetFlaggedUser('dora', deps, aTargetSchema());
+
+    const order = targetMock.calls().map((call) => call.args[0].constructor.name);
+    expect(order).toEqual([
+      'AdminCreateUserCommand',
+      'AdminDisableUserCommand',
+      'AdminSetUserPasswordCommand',
+      'AdminResetUserPasswordCommand',
+    ]);
+    expect(targetMock).not.toHaveReceivedCommand(AdminGetUserCommand);
+  });
+
+  it('counts a user who signed in meanwhile (UsernameExistsException, record MIGRATED) as migrated, never reset', async () => {
+    await flagged({ username: 'sam' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock.on(AdminCreateUserCommand).callsFake(async () => {
+      await recordMigrated(table, 'sam', { method: 'password', targetUsername: 'sam' });
+      throw new UsernameExistsException({ message: 'User account already exists', $metadata: {} });
+    });
+
+    const outcome = await resetFlaggedUser('sam', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'sam', outcome: 'migrated', reason: 'SIGNED_IN' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+    expect((await getUser(table, 'sam'))?.status).toBe('MIGRATED');
+  });
+
+  it('after a crash between the reset and RESET_SENT, marks RESET_SENT without a second reset (RESET_REQUIRED proves it landed)', async () => {
+    await flagged({ username: 'cleo' });
+    await setMarker('cleo', 'createRequestedAt');
+    await setMarker('cleo', 'resetRequestedAt');
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('cleo', 'RESET_REQUIRED'));
+
+    const outcome = await resetFlaggedUser('cleo', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'cleo', outcome: 'reset-sent', reason: 'RESUMED' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+    expect((await getUser(table, 'cleo'))?.status).toBe('RESET_SENT');
+  });
+
+  it('hands an unprovable reset to an administrator instead of sending a second code', async () => {
+    await flagged({ username: 'max' });
+    await setMarker('max', 'createRequestedAt');
+    await setMarker('max', 'resetRequestedAt');
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('max', 'CONFIRMED'));
+
+    const outcome = await resetFlaggedUser('max', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'max', outcome: 'needs-admin', reason: 'RESET_UNCONFIRMED' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+  });
+
+  it('resumes a user created by a crashed run without creating it again', async () => {
+    await flagged({ username: 'rey' });
+    await setMarker('rey', 'createRequestedAt');
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('rey', 'FORCE_CHANGE_PASSWORD'));
+
+    const outcome = await resetFlaggedUser('rey', deps, aTargetSchema());
+
+    expect(outcome.outcome).toBe('reset-sent');
+    expect(targetMock).not.toHaveReceivedCommand(AdminCreateUserCommand);
+    expect(targetMock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
+  });
+
+  it('marks a user with no verified contact NEEDS_ADMIN and creates nothing', async () => {
+    await flagged({ username: 'nia', attributes: { email: 'nia@x.io', email_verified: 'false' } });
+    const { deps, targetMock } = fakeDeps(table);
+
+    const outcome = await resetFlaggedUser('nia', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'nia', outcome: 'needs-admin', reason: 'NO_VERIFIED_CONTACT' });
+    expect(targetMock.calls()).toHaveLength(0);
+    expect(await getUser(table, 'nia')).toMatchObject({
+      status: 'NEEDS_ADMIN',
+      reason: 'NO_VERIFIED_CONTACT',
+    });
+  });
+
+  it('leaves a same-named stranger in the target alone: NEEDS_ADMIN, no reset', async () => {
+    await flagged({ username: 'kim' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }))
+      .on(AdminGetUserCommand)
+      .resolves({
+        ...targetUser('kim', 'CONFIRMED'),
+        UserAttributes: [{ Name: 'custom:legacy_sub', Value: 'someone-else' }],
+      });
+
+    const outcome = await resetFlaggedUser('kim', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'kim', outcome: 'needs-admin', reason: 'TARGET_USERNAME_TAKEN' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+    expect(targetMock).not.toHaveReceivedCommand(AdminDisableUserCommand);
+  });
+
+  it('lets a table or pool error stop the run rather than guess', async () => {
+    await flagged({ username: 'tom' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .rejects(new UserNotFoundException({ message: 'pool?', $metadata: {} }));
+
+    await expect(resetFlaggedUser('tom', deps, aTargetSchema())).rejects.toThrow('pool?');
+    expect((await getUser(table, 'tom'))?.status).toBe('FLAGGED_FOR_RESET');
+  });
+});
