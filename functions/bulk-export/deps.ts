@@ -1,0 +1,55 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  createDocumentClient,
+  createSourceCognitoClient,
+  createTargetCognitoClient,
+  type ClientDeps,
+} from '#shared/clients';
+import { systemClock, type Clock } from '#shared/clock';
+import type { MigrationConfig } from '#shared/config';
+import { createLogger, type AppLogger } from '#shared/logger';
+import { createRateLimiter } from '#shared/rate-limiter';
+import type { BulkExportDeps } from './types';
+
+export interface DepsOverrides {
+  clock?: Clock;
+  logger?: AppLogger;
+  /** The account's quotas where they were raised (requests per second by category). */
+  quotas?: Parameters<typeof createRateLimiter>[0]['quotas'];
+  /** Extra client dependencies (an STS client for the source role, in tests). */
+  clientDeps?: Omit<ClientDeps, 'limiter' | 'clock'>;
+}
+
+/**
+ * Builds the clients and limiters once per container. The source and target pools are in
+ * different accounts, so each has its own limiters; shard clients each get 1/workers of the
+ * source's share (see `BulkExportDeps.sourceForShard`).
+ */
+export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {}): BulkExportDeps => {
+  const clock = overrides.clock ?? systemClock;
+  const limiterOf = (workers: number) =>
+    createRateLimiter({ config, clock, workers, ...(overrides.quotas ? { quotas: overrides.quotas } : {}) });
+  const sourceDeps = (workers: number): ClientDeps => ({
+    ...overrides.clientDeps,
+    clock,
+    limiter: limiterOf(workers),
+  });
+  const shardClients = new Map<string, CognitoIdentityProviderClient>();
+  return {
+    config,
+    clock,
+    logger: overrides.logger ?? createLogger('bulk-export'),
+    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    source: createSourceCognitoClient(config, sourceDeps(1)),
+    target: createTargetCognitoClient(config, { clock, limiter: limiterOf(1) }),
+    sourceForShard: (shard, workers) => {
+      const key = `${workers}:${shard}`;
+      let client = shardClients.get(key);
+      if (!client) {
+        client = createSourceCognitoClient(config, sourceDeps(workers));
+        shardClients.set(key, client);
+      }
+      return client;
+    },
+  };
+};

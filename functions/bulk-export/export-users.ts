@@ -1,0 +1,61 @@
+import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { runCheckpointedLoop } from './checkpointed-loop';
+import { callCognito } from './cognito-errors';
+import { markPhaseStarted } from './run-phases';
+import { writeUserPage } from './snapshot';
+import type { BulkExportDeps, LoopResult } from './types';
+
+export interface ExportUsersInput {
+  runId: string;
+  /** A hex prefix of `sub`. */
+  shard: string;
+  /** How many shard tasks run at once (the Map's MaxConcurrency); each gets 1/workers of the quota share. */
+  workers: number;
+  budgetMs: number;
+}
+
+/** ListUsers' largest page. */
+const PAGE_SIZE = 60;
+
+/** The checkpoint key of a shard. */
+export const shardKey = (shard: string): string => `users#${shard}`;
+
+/**
+ * The `users` task: pages one shard of the source pool (`sub ^= "<shard>"`) into the table for
+ * at most `budgetMs`, from the shard's checkpoint. ListUsers cannot be paginated in parallel,
+ * but the prefix filter splits the pool into disjoint listings that can.
+ */
+export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps): Promise<LoopResult> => {
+  const source = deps.sourceForShard(input.shard, input.workers);
+  const { userPoolId } = deps.config.source;
+  await markPhaseStarted(deps.table, input.runId, 'users');
+  const result = await runCheckpointedLoop({
+    table: deps.table,
+    clock: deps.clock,
+    runId: input.runId,
+    key: shardKey(input.shard),
+    budgetMs: input.budgetMs,
+    fetch: async (cursor) => {
+      const page = await callCognito('source', 'ListUsers', () =>
+        source.send(
+          new ListUsersCommand({
+            UserPoolId: userPoolId,
+            Filter: `sub ^= "${input.shard}"`,
+            Limit: PAGE_SIZE,
+            PaginationToken: cursor,
+          }),
+        ),
+      );
+      return { items: page.Users ?? [], ...(page.PaginationToken ? { next: page.PaginationToken } : {}) };
+    },
+    write: (users) => writeUserPage(deps.table, users, { runId: input.runId, shard: input.shard }),
+  });
+  deps.logger.info('shard exported', {
+    reason: result.done ? 'shard-done' : 'budget-spent',
+    runId: input.runId,
+    shard: input.shard,
+    counted: result.counted,
+    pages: result.pages,
+  });
+  return result;
+};

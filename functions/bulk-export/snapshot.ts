@@ -1,0 +1,61 @@
+import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { ShardIntegrityError } from '#shared/errors';
+import { putLoginKeys } from '#shared/login-keys';
+import { addCounters } from '#shared/progress';
+import type { TableContext } from '#shared/table-context';
+import { upsertSnapshot, type SourceUserSnapshot } from '#shared/user-repository';
+import { forEachLimit } from './for-each-limit';
+
+/** UpdateItems in flight per page: a page (60 users) lands in a few round trips. */
+const WRITE_CONCURRENCY = 16;
+
+/** A ListUsers entry as the snapshot keeps it. */
+export const toSnapshot = (user: UserType): SourceUserSnapshot => {
+  const attributes: Record<string, string> = {};
+  for (const { Name, Value } of user.Attributes ?? []) {
+    if (Name !== undefined && Value !== undefined) attributes[Name] = Value;
+  }
+  return {
+    username: user.Username ?? '',
+    sub: attributes.sub ?? '',
+    attributes,
+    userStatus: user.UserStatus ?? 'UNKNOWN',
+    enabled: user.Enabled ?? true,
+    ...(user.UserCreateDate ? { createdAt: user.UserCreateDate.toISOString() } : {}),
+    ...(user.UserLastModifiedDate ? { modifiedAt: user.UserLastModifiedDate.toISOString() } : {}),
+  };
+};
+
+/**
+ * Writes one page of a shard: every user's snapshot (an UpdateItem that refreshes attributes but
+ * never resets a migration status), then the page's login keys (BatchWriteItem in 25s), then
+ * the counters for the users that were new — once, after the writes that justify them. A
+ * replayed page finds its users existing and adds nothing. A crash between the snapshot writes
+ * and the counters leaves the counters short, which the reconciler's recount repairs.
+ */
+export const writeUserPage = async (
+  table: TableContext,
+  users: readonly UserType[],
+  scope: { runId: string; shard: string },
+): Promise<number> => {
+  const snapshots = users.map(toSnapshot);
+  for (const user of snapshots) {
+    if (!user.username || !user.sub) {
+      throw new ShardIntegrityError(`Shard ${scope.shard} returned a user without a username or sub`);
+    }
+    // The shard's filter is `sub ^= "<prefix>"`; a user outside it would be counted twice.
+    if (!user.sub.toLowerCase().startsWith(scope.shard)) {
+      throw new ShardIntegrityError(
+        `Shard ${scope.shard} returned a user whose sub starts with "${user.sub.slice(0, scope.shard.length)}"`,
+      );
+    }
+  }
+  let created = 0;
+  await forEachLimit(snapshots, WRITE_CONCURRENCY, async (user) => {
+    const result = await upsertSnapshot(table, user, scope);
+    if (result.created) created += 1;
+  });
+  await putLoginKeys(table, snapshots);
+  if (created > 0) await addCounters(table, { total: created, PENDING: created });
+  return snapshots.length;
+};

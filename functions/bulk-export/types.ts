@@ -1,0 +1,45 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Clock } from '#shared/clock';
+import type { MigrationConfig } from '#shared/config';
+import type { AppLogger } from '#shared/logger';
+import type { TableContext } from '#shared/table-context';
+
+/** What every bulk-export task needs; built once per container by `createDeps`. */
+export interface BulkExportDeps {
+  config: MigrationConfig;
+  table: TableContext;
+  clock: Clock;
+  logger: AppLogger;
+  /** The source pool, metered at the whole configured share (Start, Groups, Memberships). */
+  source: CognitoIdentityProviderClient;
+  /** The target pool (its own account, its own limiter). */
+  target: CognitoIdentityProviderClient;
+  /**
+   * A source client for one of `workers` concurrent shard tasks, metered at 1/workers of the
+   * configured share, so the shards together never exceed it. One client per shard key: in
+   * Lambda a container runs one task at a time, and in-process (local/) concurrent shards must
+   * not share one bucket.
+   */
+  sourceForShard(shard: string, workers: number): CognitoIdentityProviderClient;
+}
+
+/** What Start returns and every later state passes on. */
+export interface RunContext {
+  runId: string;
+  /** Hex prefixes of `sub`; together they cover every user exactly once. */
+  shards: string[];
+  maxConcurrency: number;
+  /** How long one task pages before handing back to the state machine. */
+  budgetMs: number;
+  resumed: boolean;
+}
+
+/** What a paging task returns to its loop in the state machine. */
+export interface LoopResult {
+  done: boolean;
+  /** Where the next invocation continues (informational; the table's checkpoint is authoritative). */
+  cursor?: string;
+  /** Items this invocation counted (replayed pages count nothing). */
+  counted: number;
+  pages: number;
+}
