@@ -7,6 +7,7 @@ import {
   AdminSetUserPasswordCommand,
   UsernameExistsException,
   UserNotFoundException,
+  type UserStatusType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ManualClock } from '#shared/clock';
@@ -55,7 +56,7 @@ const setMarker = (username: string, name: string) =>
     }),
   );
 
-const targetUser = (username: string, status: string, enabled = true) => ({
+const targetUser = (username: string, status: UserStatusType, enabled = true) => ({
   Username: username,
   UserStatus: status,
   Enabled: enabled,
