@@ -64,6 +64,7 @@ export class TokenService {
   private readonly keys = new Map<string, PoolKey>();
   readonly refreshGrants = new Map<string, RefreshGrant>();
   private readonly revokedOrigins = new Set<string>();
+  private keyPair?: { privateKey: KeyObject; publicKey: KeyObject };
 
   constructor(
     private readonly issuerBase: () => string,
@@ -77,8 +78,11 @@ export class TokenService {
   keyFor(poolId: string): PoolKey {
     let key = this.keys.get(poolId);
     if (!key) {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      key = this.installKey(poolId, randomUUID(), privateKey, publicKey);
+      // One RSA key pair per emulator, under a distinct kid per pool: generating 2048-bit keys
+      // costs hundreds of milliseconds, and a token still only verifies against its own pool's
+      // JWKS (kid) and issuer.
+      this.keyPair ??= generateKeyPairSync('rsa', { modulusLength: 2048 });
+      key = this.installKey(poolId, randomUUID(), this.keyPair.privateKey, this.keyPair.publicKey);
     }
     return key;
   }
