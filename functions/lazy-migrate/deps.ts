@@ -1,0 +1,47 @@
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
+import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { systemClock, type Clock } from '#shared/clock';
+import type { MigrationConfig } from '#shared/config';
+import { createLogger, type AppLogger } from '#shared/logger';
+import { createRateLimiter } from '#shared/rate-limiter';
+import type { TableContext } from '#shared/table-context';
+import { timerDeadline, type StartDeadline } from './deadline';
+import { powertoolsOutcomeMetrics, type OutcomeMetrics } from './metrics';
+
+/** Everything the lazy-migrate logic uses; built once per container by `createDeps`. */
+export interface LazyMigrateDeps {
+  config: MigrationConfig;
+  /** The source pool, through the migration role; rate limited (UserAuthentication, UserRead). */
+  source: CognitoIdentityProviderClient;
+  table: TableContext;
+  /** The target pool's schema, cached per container. */
+  targetSchema: () => Promise<TargetSchema>;
+  logger: AppLogger;
+  metrics: OutcomeMetrics;
+  clock: Clock;
+  startDeadline: StartDeadline;
+}
+
+/**
+ * Builds clients, limiter, logger and the schema cache once per cold start, so warm invocations
+ * reuse assumed-role credentials, connections and the target schema.
+ */
+export const createDeps = (config: MigrationConfig, clock: Clock = systemClock): LazyMigrateDeps => {
+  // Source and target live in different accounts as a rule: each gets its own limiter.
+  const source = createSourceCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  const target = createTargetCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  return {
+    config,
+    source,
+    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
+    logger: createLogger('lazy-migrate'),
+    metrics: powertoolsOutcomeMetrics(
+      new Metrics({ namespace: 'CognitoMigrate', serviceName: 'lazy-migrate' }),
+    ),
+    clock,
+    startDeadline: timerDeadline(clock),
+  };
+};

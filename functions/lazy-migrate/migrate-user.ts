@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import type { PreSignUpTriggerEvent, UserMigrationTriggerEvent } from 'aws-lambda';
+import { recordMigrated } from '#shared/user-repository';
+import { recordRefusal } from '#shared/progress';
+import { migrateOnSignIn, type SignInResult } from './authentication';
+import type { Deadline } from './deadline';
+import type { MigrationDecision } from './decision';
+import type { LazyMigrateDeps } from './deps';
+import { migrateOnForgotPassword } from './forgot-password';
+import { guardSignUp } from './pre-sign-up';
+import { MigrationRefusedError, OPERATIONAL_REASONS } from './refusal';
+
+export type LazyMigrateEvent = UserMigrationTriggerEvent | PreSignUpTriggerEvent;
+
+/** A stable, non-reversible handle for a login name in logs (usernames and emails are personal data). */
+const userRef = (name: string): string => createHash('sha256').update(name).digest('hex').slice(0, 16);
+
+/** Resolves when the deadline passes, never rejects. */
+const expiry = (deadline: Deadline): Promise<'expired'> =>
+  new Promise((resolve) => {
+    if (deadline.signal.aborted) resolve('expired');
+    else deadline.signal.addEventListener('abort', () => resolve('expired'), { once: true });
+  });
+
+/**
+ * The lazy-migrate Lambda: dispatches on `triggerSource`, fills in `event.response` on success,
+ * and throws a MigrationRefusedError (one fixed message) on refusal. Every outcome is logged
+ * once with a reason code and counted; no password, token or event is ever logged.
+ */
+export const handleLazyMigrate = async <E extends LazyMigrateEvent>(
+  event: E,
+  deps: LazyMigrateDeps,
+): Promise<E> => {
+  switch (event.triggerSource) {
+    case 'PreSignUp_SignUp':
+    case 'PreSignUp_ExternalProvider':
+    case 'PreSignUp_AdminCreateUser':
+      return (await guardSignUp(event, deps)) as E;
+    case 'UserMigration_Authentication':
+    case 'UserMigration_ForgotPassword':
+      return (await migrateUser(event, deps)) as E;
+    default:
+      deps.logger.warn('unexpected trigger source', {
+        reason: 'UNSUPPORTED_TRIGGER',
+        triggerSource: (event as { triggerSource: string }).triggerSource,
+      });
+      return event;
+  }
+};
+
+const migrateUser = async (
+  event: UserMigrationTriggerEvent,
+  deps: LazyMigrateDeps,
+): Promise<UserMigrationTriggerEvent> => {
+  const started = deps.clock.now();
+  const deadline = deps.startDeadline(deps.config.triggerDeadlineMs);
+  const context = { triggerSource: event.triggerSource, user: userRef(event.userName) };
+  let result: SignInResult;
+  try {
+    const work: Promise<SignInResult> =
+      event.triggerSource === 'UserMigration_Authentication'
+        ? migrateOnSignIn(event, deps, deadline)
+        : migrateOnForgotPassword(event, deps, deadline).then((decision) => ({ decision }));
+    work.catch(() => undefined);
+    const first = await Promise.race([work, expiry(deadline)]);
+    if (first === 'expired') throw new MigrationRefusedError('DEADLINE_EXCEEDED');
+    result = first;
+  } catch (error) {
+    const refusal =
+      error instanceof MigrationRefusedError
+        ? error
+        : new MigrationRefusedError('INTERNAL_ERROR', (error as Error)?.name);
+    const latencyMs = deps.clock.now() - started;
+    const operational = OPERATIONAL_REASONS.has(refusal.reason);
+    deps.logger[operational ? 'error' : 'info']('migration refused', {
+      ...context,
+      reason: refusal.reason,
+      ...(refusal.detail ? { detail: refusal.detail } : {}),
+      operational,
+      latencyMs,
+    });
+    deps.metrics.outcome('refused', refusal.reason, latencyMs);
+    await finishWithin(deadline, recordRefusal(deps.table, refusal.reason), deps, 'refusal counter');
+    throw refusal;
+  }
+  const { decision, revocation } = result;
+  event.response = { ...event.response, ...decision.response };
+  await Promise.all([
+    finishWithin(deadline, record(decision, deps), deps, 'migration record'),
+    ...(revocation ? [finishWithin(deadline, revocation, deps, 'source token revocation')] : []),
+  ]);
+  const latencyMs = deps.clock.now() - started;
+  deps.logger.info('user migrated', {
+    ...context,
+    reason: decision.reason,
+    finalUserStatus: decision.response.finalUserStatus,
+    smsMfa: decision.response.enableSMSMFA === true,
+    mfaReenrolRequired: decision.mfaReenrolRequired,
+    droppedAttributes: decision.dropped,
+    latencyMs,
+  });
+  deps.metrics.outcome('migrated', decision.reason, latencyMs);
+  if (decision.dropped.length > 0) deps.metrics.count('AttributesDropped');
+  return event;
+};
+
+const record = (decision: MigrationDecision, deps: LazyMigrateDeps) =>
+  recordMigrated(deps.table, decision.sourceUsername, {
+    method: decision.method,
+    targetUsername: decision.targetUsername,
+    ...(decision.sourceSub ? { sub: decision.sourceSub } : {}),
+    mfaReenrolRequired: decision.mfaReenrolRequired,
+  });
+
+/**
+ * Waits for follow-up work (table writes, the token revocation) until the deadline at most.
+ * These never fail the sign-in: a failure is logged and counted, and the reconciler catches up.
+ */
+const finishWithin = async (
+  deadline: Deadline,
+  work: Promise<unknown>,
+  deps: LazyMigrateDeps,
+  what: string,
+) => {
+  try {
+    const outcome = await Promise.race([work.then(() => 'done' as const), expiry(deadline)]);
+    if (outcome === 'expired') {
+      deps.logger.warn(`${what} not finished within the deadline`, { reason: 'DEADLINE_EXCEEDED' });
+      deps.metrics.count('FollowUpTimedOut');
+    }
+  } catch (error) {
+    deps.logger.error(`${what} failed`, { reason: 'FOLLOW_UP_FAILED', error: (error as Error).name });
+    deps.metrics.count('FollowUpFailed');
+  }
+};
