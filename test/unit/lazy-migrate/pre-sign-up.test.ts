@@ -1,0 +1,82 @@
+import type { TableContext } from '#shared/table-context';
+import { recordMigrated } from '#shared/user-repository';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { aSourceUser } from '../../support/users';
+import { handleLazyMigrate } from '../../../functions/lazy-migrate/migrate-user';
+import {
+  SIGN_UP_CONFLICT_MESSAGE,
+  SIGN_UP_UNAVAILABLE_MESSAGE,
+} from '../../../functions/lazy-migrate/pre-sign-up';
+import { makeDeps, preSignUpEvent, seedSnapshot } from './harness';
+
+let tables: LocalTableHarness;
+let table: TableContext;
+
+beforeAll(async () => {
+  tables = await startLocalTables();
+});
+afterAll(() => tables.close());
+beforeEach(async () => {
+  table = await tables.newTable();
+  await seedSnapshot(
+    table,
+    aSourceUser({
+      username: 'jane',
+      attributes: { email: 'jane@example.com', email_verified: 'true', phone_number: '+15555550100' },
+    }),
+  );
+});
+
+describe('PreSignUp guard', () => {
+  it.each([
+    ['email', { userName: 'stranger', userAttributes: { email: 'JANE@example.com' } }],
+    ['phone number', { userName: 'stranger', userAttributes: { phone_number: '+15555550100' } }],
+    ['username', { userName: 'Jane', userAttributes: { email: 'other@example.com' } }],
+  ])(
+    'refuses PreSignUp_SignUp with the %s of a source user who has not migrated',
+    async (_kind, overrides) => {
+      const deps = makeDeps(table);
+
+      await expect(handleLazyMigrate(preSignUpEvent('sign-up', overrides), deps)).rejects.toThrow(
+        SIGN_UP_CONFLICT_MESSAGE,
+      );
+      expect(deps.recorded.counts).toEqual(['SignUpRefused']);
+    },
+  );
+
+  it('refuses PreSignUp_ExternalProvider with a legacy user email', async () => {
+    await expect(handleLazyMigrate(preSignUpEvent('external-provider'), makeDeps(table))).rejects.toThrow(
+      SIGN_UP_CONFLICT_MESSAGE,
+    );
+  });
+
+  it('lets PreSignUp_AdminCreateUser pass: the reset campaign creates legacy users on purpose', async () => {
+    const event = preSignUpEvent('admin-create-user');
+
+    await expect(handleLazyMigrate(event, makeDeps(table))).resolves.toEqual(event);
+  });
+
+  it('lets a sign-up pass once the legacy user has migrated', async () => {
+    await recordMigrated(table, 'jane', { method: 'password', targetUsername: 'jane' });
+    const event = preSignUpEvent('sign-up');
+
+    await expect(handleLazyMigrate(event, makeDeps(table))).resolves.toEqual(event);
+  });
+
+  it('lets an unrelated sign-up pass unchanged', async () => {
+    const event = preSignUpEvent('sign-up', {
+      userName: 'new',
+      userAttributes: { email: 'new@example.com' },
+    });
+
+    await expect(handleLazyMigrate(event, makeDeps(table))).resolves.toEqual(event);
+  });
+
+  it('refuses with a try-later message when the table cannot be read, rather than risk a lockout', async () => {
+    const deps = makeDeps({ ...table, tableName: 'no-such-table' });
+
+    await expect(handleLazyMigrate(preSignUpEvent('sign-up'), deps)).rejects.toThrow(
+      SIGN_UP_UNAVAILABLE_MESSAGE,
+    );
+  });
+});
