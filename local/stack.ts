@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  type CreateUserPoolRequest,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { systemClock, type Clock } from '#shared/clock';
+import { parseConfig, type MigrationConfig } from '#shared/config';
+import { silentLogger } from '#shared/logger';
+import {
+  startCognitoEmulator,
+  type CognitoEmulator,
+  type CognitoEmulatorOptions,
+} from '#local/cognito/index';
+import { LOCAL_CREDENTIALS, startLocalDynamo, type LocalDynamo } from '#local/dynamodb/index';
+import { wireFunctions, type LocalFunctions } from '#local/wire-functions';
+import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
+import type { LocalState } from '#local/state-file';
+
+export interface LocalStackOptions {
+  /** CreateUserPool settings of the source. @default DEFAULT_SOURCE_POOL */
+  sourcePool?: CreateUserPoolRequest;
+  /** CreateUserPool settings of the target; its LambdaConfig is replaced by the local functions. */
+  targetPool?: CreateUserPoolRequest;
+  /** When the migration window closes. @default 30 days from now */
+  migrationWindowEnd?: string;
+  region?: string;
+  clock?: Clock;
+  /** The emulator's quotas. @default 'off' (a rehearsal of the logic, not of the pace) */
+  quotas?: CognitoEmulatorOptions['quotas'];
+}
+
+/** The embedded stack: the emulator with both pools, dynalite with the table, the functions wired. */
+export interface LocalStack {
+  state: LocalState;
+  config: MigrationConfig;
+  emulator: CognitoEmulator;
+  dynamo: LocalDynamo;
+  functions: LocalFunctions;
+  /** An SDK client for the emulator (both pools live in it). */
+  cognito: CognitoIdentityProviderClient;
+  close(): Promise<void>;
+}
+
+const createPool = async (client: CognitoIdentityProviderClient, request: CreateUserPoolRequest) => {
+  const { UserPool } = await client.send(new CreateUserPoolCommand(request));
+  return UserPool?.Id ?? '';
+};
+
+/**
+ * Starts everything a migration needs on 127.0.0.1: the Cognito emulator with a source pool and
+ * a target pool whose triggers call the project's real handler logic (deps pointing at the
+ * local endpoints), dynalite with the migration table, and the bulk-sync state machine runner.
+ */
+export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  const clock = options.clock ?? systemClock;
+  const region = options.region ?? 'us-east-1';
+  const dynamo = await startLocalDynamo({ region });
+  const emulator = await startCognitoEmulator({ clock, quotas: options.quotas ?? 'off' });
+  const cognito = new CognitoIdentityProviderClient({
+    region,
+    endpoint: emulator.endpoint,
+    // A copy: the SDK tags the credentials object it is given.
+    credentials: { ...LOCAL_CREDENTIALS },
+  });
+  try {
+    const sourcePoolId = await createPool(cognito, {
+      ...DEFAULT_SOURCE_POOL,
+      ...options.sourcePool,
+      LambdaConfig: {},
+    });
+    const targetPoolId = await createPool(cognito, {
+      ...DEFAULT_TARGET_POOL,
+      ...options.targetPool,
+      LambdaConfig: {
+        UserMigration: LOCAL_FUNCTION_ARNS.lazyMigrate,
+        PreSignUp: LOCAL_FUNCTION_ARNS.lazyMigrate,
+        PostAuthentication: LOCAL_FUNCTION_ARNS.groupSync,
+        PreTokenGeneration: LOCAL_FUNCTION_ARNS.groupSync,
+      },
+    });
+    const sourceClient = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: sourcePoolId,
+        ClientName: 'migration',
+        ExplicitAuthFlows: [
+          'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+          'ALLOW_USER_PASSWORD_AUTH',
+          'ALLOW_REFRESH_TOKEN_AUTH',
+        ],
+        EnableTokenRevocation: true,
+      }),
+    );
+    const targetClient = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: targetPoolId,
+        ClientName: 'app',
+        // USER_PASSWORD_AUTH: the UserMigration trigger only sees a password with this flow.
+        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    );
+    const tableName = `cognito-migrate-${randomUUID().slice(0, 8)}`;
+    await dynamo.createMigrationTable(tableName);
+    const state: LocalState = {
+      region,
+      cognitoEndpoint: emulator.endpoint,
+      dynamodbEndpoint: dynamo.endpoint,
+      credentials: {
+        accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
+        secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
+      },
+      source: { userPoolId: sourcePoolId, migrationClientId: sourceClient.UserPoolClient?.ClientId ?? '' },
+      target: { userPoolId: targetPoolId, clientId: targetClient.UserPoolClient?.ClientId ?? '' },
+      tableName,
+      migrationWindowEnd: options.migrationWindowEnd ?? new Date(clock.now() + 30 * 86_400_000).toISOString(),
+      pid: process.pid,
+      startedAt: new Date(clock.now()).toISOString(),
+    };
+    const config = parseConfig({
+      region,
+      source: state.source,
+      target: state.target,
+      tableName,
+      migrationWindowEnd: state.migrationWindowEnd,
+      endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint },
+      credentials: state.credentials,
+      groupSyncFunctionName: 'group-sync',
+      // The emulator's quotas stand for the account's; the migrator may use all of them here.
+      quotaShare: 1,
+    });
+    const functions = wireFunctions(config, { clock, logger: silentLogger });
+    emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
+    emulator.registerFunction(LOCAL_FUNCTION_ARNS.groupSync, functions.groupSync);
+    return {
+      state,
+      config,
+      emulator,
+      dynamo,
+      functions,
+      cognito,
+      close: async () => {
+        await functions.close();
+        cognito.destroy();
+        await emulator.close();
+        await dynamo.close();
+      },
+    };
+  } catch (error) {
+    cognito.destroy();
+    await emulator.close();
+    await dynamo.close();
+    throw error;
+  }
+};
