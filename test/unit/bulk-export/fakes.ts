@@ -1,0 +1,77 @@
+import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { parseConfig, type ConfigInput } from '#shared/config';
+import { silentLogger } from '#shared/logger';
+import { createRun } from '#shared/run-repository';
+import type { TableContext } from '#shared/table-context';
+import type { BulkExportDeps } from '../../../functions/bulk-export/types';
+
+export const aConfig = (overrides: Partial<ConfigInput> = {}) =>
+  parseConfig({
+    source: { userPoolId: 'us-east-1_source', migrationClientId: 'source-client' },
+    target: { userPoolId: 'us-east-1_target' },
+    tableName: 'migration',
+    migrationWindowEnd: '2026-12-01T00:00:00Z',
+    ...overrides,
+  });
+
+/**
+ * Deps whose Cognito clients are aws-sdk-client-mock'd; the table is a real local one. Shard
+ * clients are the source mock, and every request for one is recorded.
+ */
+export const fakeDeps = (table: TableContext, config = aConfig()) => {
+  const source = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+  const target = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+  const shardRequests: { shard: string; workers: number }[] = [];
+  const deps: BulkExportDeps = {
+    config,
+    table,
+    clock: table.clock,
+    logger: silentLogger,
+    source,
+    target,
+    sourceForShard: (shard, workers) => {
+      shardRequests.push({ shard, workers });
+      return source;
+    },
+  };
+  return { deps, sourceMock: mockClient(source), targetMock: mockClient(target), shardRequests };
+};
+
+/** A ListUsers entry as Cognito returns it. */
+export const aListedUser = (
+  sub: string,
+  overrides: {
+    username?: string;
+    attributes?: Record<string, string>;
+    status?: string;
+    enabled?: boolean;
+  } = {},
+): UserType => {
+  const username = overrides.username ?? `user-${sub.slice(0, 8)}`;
+  const attributes = {
+    sub,
+    email: `${username}@example.com`,
+    email_verified: 'true',
+    ...overrides.attributes,
+  };
+  return {
+    Username: username,
+    Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+    UserStatus: (overrides.status ?? 'CONFIRMED') as UserType['UserStatus'],
+    Enabled: overrides.enabled ?? true,
+    UserCreateDate: new Date('2024-01-01T00:00:00Z'),
+    UserLastModifiedDate: new Date('2024-02-01T00:00:00Z'),
+  };
+};
+
+/** A sub (UUID-shaped) starting with `prefix`, unique by `n`. */
+export const subWith = (prefix: string, n: number): string =>
+  `${prefix}${n.toString(16).padStart(8 - prefix.length, '0')}-0000-4000-8000-000000000000`;
+
+export const openRun = (table: TableContext, runId = 'run-1') =>
+  createRun(table, runId, { maxConcurrency: 4, shardPrefixLength: 1, taskBudgetSeconds: 120 });
+
+/** An AWS SDK service exception by name, as the client would throw it. */
+export const awsError = (name: string, message = name): Error =>
+  Object.assign(new Error(message), { name, $fault: 'client' });

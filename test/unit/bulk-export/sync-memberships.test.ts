@@ -1,0 +1,134 @@
+import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { ManualClock } from '#shared/clock';
+import { putGroup } from '#shared/group-repository';
+import { getCheckpoint } from '#shared/run-repository';
+import type { TableContext } from '#shared/table-context';
+import { getUser, upsertSnapshot } from '#shared/user-repository';
+import { syncMemberships } from '../../../functions/bulk-export/sync-memberships';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { aSourceUser } from '../../support/users';
+import { awsError, fakeDeps, openRun } from './fakes';
+
+let harness: LocalTableHarness;
+let table: TableContext;
+let clock: ManualClock;
+
+beforeAll(async () => {
+  harness = await startLocalTables();
+});
+afterAll(() => harness.close());
+beforeEach(async () => {
+  clock = new ManualClock(Date.UTC(2026, 10, 22, 13, 0));
+  table = await harness.newTable(clock);
+  await openRun(table);
+  for (const username of ['ann', 'bob', 'cy']) await upsertSnapshot(table, aSourceUser({ username }));
+  await putGroup(table, { groupName: 'admins' });
+  await putGroup(table, { groupName: 'readers' });
+});
+
+const input = { runId: 'run-1', budgetMs: 60_000 };
+const members = (...names: string[]) => ({ Users: names.map((Username) => ({ Username })) });
+
+describe('syncMemberships (the memberships task)', () => {
+  it("adds each group to its members' items", async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock
+      .on(ListUsersInGroupCommand, { GroupName: 'admins' })
+      .resolves(members('ann'))
+      .on(ListUsersInGroupCommand, { GroupName: 'readers' })
+      .resolves(members('ann', 'bob'));
+
+    const result = await syncMemberships(input, deps);
+
+    expect(result).toEqual({ done: true, counted: 3, pages: 2 });
+    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+    expect((await getUser(table, 'bob'))?.groups).toEqual(['readers']);
+    expect((await getUser(table, 'cy'))?.groups).toEqual([]);
+  });
+
+  it('pages ListUsersInGroup with the largest page (60) and its NextToken', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock
+      .on(ListUsersInGroupCommand)
+      .resolves(members())
+      .on(ListUsersInGroupCommand, { GroupName: 'admins', NextToken: undefined })
+      .resolves({ ...members('ann'), NextToken: 'n2' })
+      .on(ListUsersInGroupCommand, { GroupName: 'admins', NextToken: 'n2' })
+      .resolves(members('bob'));
+
+    await syncMemberships(input, deps);
+
+    expect(sourceMock).toHaveReceivedCommandWith(ListUsersInGroupCommand, {
+      UserPoolId: 'us-east-1_source',
+      GroupName: 'admins',
+      Limit: 60,
+      NextToken: 'n2',
+    });
+    expect((await getUser(table, 'bob'))?.groups).toEqual(['admins']);
+  });
+
+  it('hands back after its budget and the next invocation skips the groups already done', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock
+      .on(ListUsersInGroupCommand, { GroupName: 'admins' })
+      .callsFake(async () => {
+        clock.advance(61_000);
+        return members('ann');
+      })
+      .on(ListUsersInGroupCommand, { GroupName: 'readers' })
+      .resolves(members('bob'));
+
+    const first = await syncMemberships(input, deps);
+    sourceMock.resetHistory();
+    const second = await syncMemberships(input, deps);
+
+    expect(first).toEqual({ done: false, cursor: 'readers', counted: 1, pages: 1 });
+    expect(second).toEqual({ done: true, counted: 1, pages: 1 });
+    expect(sourceMock).not.toHaveReceivedCommandWith(ListUsersInGroupCommand, { GroupName: 'admins' });
+  });
+
+  it('adds nothing twice when the same memberships are written again (a string-set ADD is idempotent)', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock.on(ListUsersInGroupCommand).resolves(members('ann'));
+    await syncMemberships(input, deps);
+    await openRun(table, 'run-2');
+
+    await syncMemberships({ ...input, runId: 'run-2' }, deps);
+
+    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+  });
+
+  it('skips a member the snapshot lacks (created after its shard was listed) without failing', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock.on(ListUsersInGroupCommand).resolves(members('newcomer', 'ann'));
+
+    const result = await syncMemberships(input, deps);
+
+    expect(result.done).toBe(true);
+    expect(await getUser(table, 'newcomer')).toBeUndefined();
+    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+  });
+
+  it('treats a group deleted from the source since an earlier run (ResourceNotFoundException) as empty', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock
+      .on(ListUsersInGroupCommand, { GroupName: 'admins' })
+      .rejects(awsError('ResourceNotFoundException', 'Group not found.'))
+      .on(ListUsersInGroupCommand, { GroupName: 'readers' })
+      .resolves(members('cy'));
+
+    const result = await syncMemberships(input, deps);
+
+    expect(result.done).toBe(true);
+    expect(await getCheckpoint(table, 'run-1', 'members#admins')).toMatchObject({ done: true, seen: 0 });
+  });
+
+  it('fails with SourceThrottledError on TooManyRequestsException', async () => {
+    const { deps, sourceMock } = fakeDeps(table);
+    sourceMock.on(ListUsersInGroupCommand).rejects(awsError('TooManyRequestsException'));
+
+    await expect(syncMemberships(input, deps)).rejects.toThrow(
+      expect.objectContaining({ name: 'SourceThrottledError' }),
+    );
+  });
+});
