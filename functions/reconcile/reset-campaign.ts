@@ -52,8 +52,9 @@ export const runResetCampaign = async (
       }
       outcomes.push(await resetFlaggedUser(username, deps, schema));
     } catch (error) {
+      // Not limit.clearQueue(): it drops queued promises unsettled and Promise.all would never
+      // return. Queued users return at once on `aborted` instead.
       aborted ??= { error: (error as Error).name, message: (error as Error).message };
-      limit.clearQueue();
       deps.logger.error('reset campaign stopped', {
         reason: 'error',
         username,

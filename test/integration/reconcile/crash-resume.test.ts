@@ -1,0 +1,142 @@
+import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { ManualClock } from '#shared/clock';
+import { getProgress } from '#shared/progress';
+import type { TableContext } from '#shared/table-context';
+import { transitionStatus } from '#shared/user-repository';
+import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
+import { flagStragglers } from '../../../functions/reconcile/flag-stragglers';
+import { repairUnrecordedMigrations } from '../../../functions/reconcile/repair';
+import { runResetCampaign } from '../../../functions/reconcile/reset-campaign';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { aSourceUser } from '../../support/users';
+import { createPools, emulatorDeps, putInTarget, seedSnapshot, WINDOW_END } from './harness';
+
+let tables: LocalTableHarness;
+let emulator: CognitoEmulator;
+let clock: ManualClock;
+let table: TableContext;
+let pools: Awaited<ReturnType<typeof createPools>>;
+
+beforeAll(async () => {
+  tables = await startLocalTables();
+});
+afterAll(() => tables.close());
+beforeEach(async () => {
+  clock = new ManualClock(WINDOW_END + 3600_000);
+  emulator = await startCognitoEmulator({ clock, quotas: 'default' });
+  table = await tables.newTable(clock);
+  pools = await createPools(emulator);
+});
+afterEach(async () => {
+  pools.admin.destroy();
+  await emulator.close();
+});
+
+const deps = (overrides = {}) =>
+  emulatorDeps(
+    emulator,
+    table,
+    clock,
+    { source: pools.source.poolId, target: pools.target.poolId },
+    overrides,
+  );
+
+const flagAll = async (users: { username: string }[]) => {
+  for (const u of users)
+    await transitionStatus(table, u.username, { from: ['PENDING'], to: 'FLAGGED_FOR_RESET' });
+};
+
+describe('reset campaign after a crash', () => {
+  it('ends, after a crash halfway and a rerun, with every user reset exactly once', async () => {
+    const users = Array.from({ length: 12 }, (_, i) =>
+      aSourceUser({ username: `u${String(i).padStart(2, '0')}` }),
+    );
+    await seedSnapshot(table, users, []);
+    await flagAll(users);
+    const crashing = deps();
+    let resets = 0;
+    // The process dies right after the 5th AdminResetUserPassword returns, before RESET_SENT is written.
+    crashing.target.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'AdminResetUserPasswordCommand' && ++resets === 5) {
+          throw new Error('injected crash');
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'crashAfterReset' },
+    );
+
+    const first = await runResetCampaign(crashing);
+    const second = await runResetCampaign(deps());
+
+    expect(first.aborted).toEqual({ error: 'Error', message: 'injected crash' });
+    expect(first.complete).toBe(false);
+    expect(second.complete).toBe(true);
+    expect(first.counts['reset-sent'] + second.counts['reset-sent']).toBe(12);
+    expect(second.users).toEqual({});
+    for (const u of users) {
+      const messages = emulator.outbox.list({ userPoolId: pools.target.poolId, username: u.username });
+      expect(messages.map((m) => m.kind)).toEqual(['reset']);
+    }
+    expect((await getProgress(table)).byStatus).toMatchObject({ FLAGGED_FOR_RESET: 0, RESET_SENT: 12 });
+  });
+
+  it('stops at the limit for a first small batch, and the next run takes the rest', async () => {
+    const users = Array.from({ length: 5 }, (_, i) => aSourceUser({ username: `b${i}` }));
+    await seedSnapshot(table, users, []);
+    await flagAll(users);
+
+    const first = await runResetCampaign(deps(), { limit: 2 });
+    const second = await runResetCampaign(deps());
+
+    expect(first.counts['reset-sent']).toBe(2);
+    expect(first.complete).toBe(false);
+    expect(second.counts['reset-sent']).toBe(3);
+    expect(emulator.outbox.list({ userPoolId: pools.target.poolId })).toHaveLength(5);
+  });
+});
+
+describe('reconciler reads', () => {
+  it('repairs by listing the target pool when that costs less quota than asking per user', async () => {
+    const users = Array.from({ length: 30 }, (_, i) => aSourceUser({ username: `p${i}` }));
+    await seedSnapshot(table, users, []);
+    putInTarget(emulator, pools.target.poolId, users[7]!);
+    const reads = deps();
+    const calls: string[] = [];
+    reads.target.middlewareStack.add(
+      (next, context) => (args) => {
+        calls.push(context.commandName);
+        return next(args);
+      },
+      { step: 'initialize', name: 'spy' },
+    );
+
+    const result = await repairUnrecordedMigrations(reads);
+
+    expect(result).toMatchObject({ strategy: 'list-users', repaired: ['p7'], complete: true });
+    expect(calls.filter((c) => c === ListUsersCommand.name)).toHaveLength(1);
+    expect(calls).not.toContain('AdminGetUserCommand');
+  });
+
+  it('never calls the source pool once it is retired, flagging from the snapshot', async () => {
+    const users = [aSourceUser({ username: 'r1' }), aSourceUser({ username: 'r2', enabled: false })];
+    await seedSnapshot(table, users, []);
+    const retired = deps({
+      source: { userPoolId: pools.source.poolId, migrationClientId: 'unused', retired: true },
+    });
+    const sourceCalls: string[] = [];
+    retired.source.middlewareStack.add(
+      (next, context) => (args) => {
+        sourceCalls.push(context.commandName);
+        return next(args);
+      },
+      { step: 'initialize', name: 'spy' },
+    );
+
+    const result = await flagStragglers(retired);
+
+    expect(result.flagged.sort()).toEqual(['r1', 'r2']);
+    expect(sourceCalls).toEqual([]);
+  });
+});
