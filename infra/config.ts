@@ -1,0 +1,272 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
+import { ConfigError } from '#shared/errors';
+
+const account = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region such as "eu-west-1"');
+
+/** EventBridge Scheduler expressions: `rate(...)`, `cron(...)` or a one-time `at(...)`. */
+const scheduleExpression = z
+  .string()
+  .regex(
+    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\(\S+( \S+){5}\)|at\(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\))$/,
+    'an EventBridge Scheduler expression such as "rate(1 hour)" or "cron(0 * * * ? *)"',
+  );
+
+const customAttribute = z.object({
+  type: z.enum(['String', 'Number', 'Boolean', 'DateTime']).default('String'),
+  mutable: z.boolean().default(true),
+});
+
+/** How a target pool the stack creates looks. It must accept what the source pool accepted. */
+const newTargetPool = z
+  .object({
+    create: z.literal(true),
+    /** @default `cognito-migrate-<stage>-target` */
+    poolName: z.string().min(1).max(128).optional(),
+    /** Attributes that replace the username (sign in with email / phone number instead of a username). */
+    usernameAttributes: z.array(z.enum(['email', 'phone_number'])).default([]),
+    /** Attributes a user may sign in with besides the username; exclusive with usernameAttributes. */
+    aliasAttributes: z.array(z.enum(['email', 'phone_number', 'preferred_username'])).default([]),
+    /** Cognito's recommendation and the common source setting: `John` and `john` are one user. */
+    caseSensitive: z.boolean().default(false),
+    requiredAttributes: z
+      .array(z.enum(['email', 'phone_number', 'name', 'given_name', 'family_name']))
+      .default([]),
+    /** Custom attributes besides the legacy-sub attribute, by name without `custom:`. */
+    customAttributes: z.record(z.string().regex(/^[\w-]{1,20}$/), customAttribute).default({}),
+    mfa: z.enum(['OFF', 'OPTIONAL', 'ON']).default('OPTIONAL'),
+    mfaTypes: z
+      .object({ sms: z.boolean().default(true), otp: z.boolean().default(true) })
+      .default({ sms: true, otp: true }),
+    /**
+     * Cognito creates a migrated user with the password the user typed, so the target policy
+     * must not be stricter than the source's or those users cannot move.
+     */
+    passwordPolicy: z
+      .object({
+        minLength: z.number().int().min(6).max(99).default(8),
+        requireLowercase: z.boolean().default(true),
+        requireUppercase: z.boolean().default(true),
+        requireDigits: z.boolean().default(true),
+        requireSymbols: z.boolean().default(true),
+        tempPasswordValidityDays: z.number().int().min(1).max(365).default(7),
+      })
+      .default({
+        minLength: 8,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidityDays: 7,
+      }),
+    selfSignUpEnabled: z.boolean().default(true),
+    accountRecovery: z
+      .enum(['EMAIL_ONLY', 'PHONE_ONLY_WITHOUT_MFA', 'EMAIL_AND_PHONE_WITHOUT_MFA'])
+      .default('EMAIL_ONLY'),
+  })
+  .refine((p) => p.usernameAttributes.length === 0 || p.aliasAttributes.length === 0, {
+    message: 'usernameAttributes and aliasAttributes are exclusive (Cognito accepts one or the other)',
+    path: ['aliasAttributes'],
+  });
+
+const existingTargetPool = z.object({ create: z.literal(false) });
+
+const sourceAccess = z
+  .object({
+    /** Name of the read-only role in the source account; fixed so the target side can name its ARN. */
+    roleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
+      .default('cognito-migrate-source-read'),
+    /** Create an app client on the source pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH only. */
+    createMigrationClient: z.boolean().default(true),
+    /**
+     * Roles allowed to assume the source role. @default the migration function roles of this
+     * stage (their names are fixed by the target stack)
+     */
+    trustedRoleArns: z
+      .array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'))
+      .optional(),
+  })
+  .default({ roleName: 'cognito-migrate-source-read', createMigrationClient: true });
+
+/** Deployment settings only the CDK app needs (where and how to deploy), validated here. */
+export const deploymentSchema = z
+  .object({
+    targetAccount: account,
+    /** @default migration.target.region ?? migration.region */
+    targetRegion: region.optional(),
+    sourceAccount: account,
+    /** @default migration.source.region ?? migration.region */
+    sourceRegion: region.optional(),
+    targetPool: z.discriminatedUnion('create', [newTargetPool, existingTargetPool]),
+    reconcileSchedule: scheduleExpression.default('rate(1 hour)'),
+    scheduleTimezone: z.string().min(1).default('UTC'),
+    sourceAccess,
+    logRetentionDays: z
+      .union([
+        z.literal(1),
+        z.literal(3),
+        z.literal(7),
+        z.literal(14),
+        z.literal(30),
+        z.literal(90),
+        z.literal(365),
+      ])
+      .default(30),
+    /** SNS topic the alarms notify; without it the alarms only change state. */
+    alarmTopicArn: z
+      .string()
+      .regex(/^arn:aws[\w-]*:sns:/, 'an SNS topic ARN')
+      .optional(),
+  })
+  .strict();
+
+export type DeploymentInput = z.input<typeof deploymentSchema>;
+export type Deployment = z.infer<typeof deploymentSchema>;
+export type NewTargetPool = z.infer<typeof newTargetPool>;
+
+/** The validated configuration the CDK app deploys. */
+export interface InfraConfig {
+  stage: string;
+  /** True for the production stage: deletion protection and retained data. */
+  production: boolean;
+  deployment: Deployment & { targetRegion: string; sourceRegion: string };
+  /** The migration configuration the functions receive, exactly as the user wrote it (validated). */
+  migrationInput: ConfigInput;
+  /** The same, parsed with defaults. `target.userPoolId` is a placeholder when the stack creates the pool. */
+  migration: MigrationConfig;
+  /** The source role the functions assume, or undefined when the source pool is in the target account. */
+  sourceRoleArn: string | undefined;
+}
+
+/** Placeholder pool id used to validate a configuration whose target pool the stack creates. */
+const PLACEHOLDER_POOL_ID = (regionName: string) => `${regionName}_CreatedByStack`;
+
+const STAGE = /^[a-z][a-z0-9-]{0,15}$/;
+
+const formatIssues = (prefix: string, issues: readonly z.core.$ZodIssue[]): string[] =>
+  issues.map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`);
+
+const fail = (issues: string[]): never => {
+  throw new ConfigError(`Invalid deployment configuration:\n  - ${issues.join('\n  - ')}`, issues);
+};
+
+/**
+ * Validates a deployment configuration `{ migration, deployment }`: `migration` with the shared
+ * schema (the functions receive it as COGNITO_MIGRATE_CONFIG), `deployment` with the infra-only
+ * schema above, and the rules that tie them together. Every problem is listed in one ConfigError.
+ */
+export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
+  if (!STAGE.test(stage)) {
+    fail([
+      `stage: "${stage}" must be lowercase letters, digits and dashes, at most 16 characters (-c stage=dev)`,
+    ]);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(['(root): must be a JSON object']);
+  const { migration, deployment, ...rest } = raw as Record<string, unknown>;
+  const issues: string[] = Object.keys(rest).map(
+    (key) => `${key}: unknown key; expected "migration" and "deployment"`,
+  );
+  if (migration === undefined) issues.push('migration: required (the configuration the functions receive)');
+  if (deployment === undefined)
+    issues.push('deployment: required (accounts, regions, target pool, schedule)');
+
+  const deploymentResult = deploymentSchema.safeParse(deployment ?? {});
+  if (!deploymentResult.success) issues.push(...formatIssues('deployment', deploymentResult.error.issues));
+
+  const migrationInput = (
+    typeof migration === 'object' && migration !== null ? migration : {}
+  ) as ConfigInput;
+  const createsPool = deploymentResult.success && deploymentResult.data.targetPool.create;
+  const target = (migrationInput.target ?? {}) as Partial<ConfigInput['target']>;
+  if (createsPool && target.userPoolId) {
+    issues.push(
+      'migration.target.userPoolId: must be empty when deployment.targetPool.create is true (the stack creates the pool); ' +
+        'set create to false to attach the triggers to that existing pool',
+    );
+  }
+  if (migrationInput.credentials) {
+    issues.push('migration.credentials: must not be deployed; the functions use their own roles');
+  }
+  if (migrationInput.endpoints && Object.keys(migrationInput.endpoints).length > 0) {
+    issues.push('migration.endpoints: local endpoints must not be deployed; remove them from this file');
+  }
+  if (migrationInput.stateMachineArn || migrationInput.groupSyncFunctionName) {
+    issues.push(
+      'migration.stateMachineArn / groupSyncFunctionName: set by the stack, remove them from this file',
+    );
+  }
+
+  const regionName = migrationInput.region ?? 'us-east-1';
+  let parsed: MigrationConfig | undefined;
+  try {
+    parsed = parseConfig({
+      ...migrationInput,
+      target: {
+        ...target,
+        userPoolId: createsPool ? PLACEHOLDER_POOL_ID(target.region ?? regionName) : target.userPoolId,
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues.map((issue) => `migration.${issue}`));
+  }
+  if (issues.length > 0 || !parsed || !deploymentResult.success) return fail(issues);
+
+  const d = deploymentResult.data;
+  const targetRegion = d.targetRegion ?? parsed.target.region ?? parsed.region;
+  const sourceRegion = d.sourceRegion ?? parsed.source.region ?? parsed.region;
+  const crossAccount = d.sourceAccount !== d.targetAccount;
+  const sourceRoleArn =
+    parsed.source.roleArn ??
+    (crossAccount ? `arn:aws:iam::${d.sourceAccount}:role/${d.sourceAccess.roleName}` : undefined);
+  if (sourceRoleArn && !parsed.source.externalId) {
+    fail([
+      'migration.source.externalId: required when the source pool is in another account ' +
+        '(the source role trusts only callers that present it); generate one with `openssl rand -hex 16`',
+    ]);
+  }
+  if (parsed.source.roleArn && !parsed.source.roleArn.includes(`::${d.sourceAccount}:`)) {
+    fail([`migration.source.roleArn: must be a role in deployment.sourceAccount ${d.sourceAccount}`]);
+  }
+  if (targetRegion !== (parsed.target.region ?? parsed.region)) {
+    fail(['deployment.targetRegion: must equal migration.target.region (or migration.region)']);
+  }
+  return {
+    stage,
+    production: stage === 'prod',
+    deployment: { ...d, targetRegion, sourceRegion },
+    migrationInput: {
+      ...migrationInput,
+      source: { ...migrationInput.source, ...(sourceRoleArn ? { roleArn: sourceRoleArn } : {}) },
+    },
+    migration: parsed,
+    sourceRoleArn,
+  };
+};
+
+/** Reads and validates a deployment configuration file (`-c config=path`). */
+export const loadInfraConfig = (path: string, stage: string): InfraConfig => {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      `Cannot read deployment configuration "${path}": ${(error as Error).message}; pass -c config=<file>`,
+      [path],
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Deployment configuration "${path}" is not valid JSON: ${(error as Error).message}`,
+      [path],
+    );
+  }
+  return parseInfraConfig(raw, stage);
+};

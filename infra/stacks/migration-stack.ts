@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { InfraConfig } from '../config';
+import { BulkSyncStateMachine } from '../constructs/bulk-sync-state-machine';
+import { ExistingPoolTriggers } from '../constructs/existing-pool-triggers';
+import { MigrationDashboard } from '../constructs/migration-dashboard';
+import { MigrationFunction, REPO_ROOT } from '../constructs/migration-function';
+import { MigrationTable } from '../constructs/migration-table';
+import { ReconcileSchedule } from '../constructs/reconcile-schedule';
+import { TargetPool, type MigrationTriggers } from '../constructs/target-pool';
+import {
+  FUNCTION_NAMES,
+  FUNCTION_PERMISSIONS,
+  functionName,
+  functionRoleName,
+  type FunctionName,
+} from '../permissions';
+import { sourcePoolArn } from './source-access-stack';
+
+export interface MigrationStackProps extends StackProps {
+  config: InfraConfig;
+}
+
+/** The bulk-sync definition, used verbatim (the local runner executes the same file). */
+export const BULK_SYNC_ASL = join(REPO_ROOT, 'statemachines', 'bulk-sync.asl.json');
+
+/** Per-function sizing. Trigger functions stay within Cognito's 5 s trigger timeout. */
+const SIZING: Record<FunctionName, { timeout: Duration; memorySize: number; description: string }> = {
+  'lazy-migrate': {
+    timeout: Duration.seconds(5),
+    memorySize: 1024,
+    description: 'UserMigration and PreSignUp triggers: verifies the password against the source pool',
+  },
+  'group-sync': {
+    timeout: Duration.seconds(5),
+    memorySize: 512,
+    description: 'PostAuthentication and PreTokenGeneration triggers: group memberships of migrated users',
+  },
+  'bulk-export': {
+    timeout: Duration.minutes(5),
+    memorySize: 1024,
+    description: 'Bulk-sync tasks: snapshots source users, groups and memberships into the migration table',
+  },
+  reconcile: {
+    timeout: Duration.minutes(15),
+    memorySize: 1024,
+    description: 'Scheduled reconciler and end-of-window reset campaign',
+  },
+};
+
+/**
+ * Deployed in the target account: the migration table, the four functions, the bulk-sync
+ * state machine, the reconcile schedule, the triggers on the target pool (a new pool, or an
+ * existing one through a custom resource) and the dashboard with its alarms.
+ */
+export class MigrationStack extends Stack {
+  readonly table: MigrationTable;
+  readonly functions: Record<FunctionName, MigrationFunction>;
+  readonly targetPoolId: string;
+  readonly targetPoolArn: string;
+  readonly targetPool: TargetPool | undefined;
+  readonly existingPoolTriggers: ExistingPoolTriggers | undefined;
+  readonly bulkSync: BulkSyncStateMachine;
+
+  constructor(scope: Construct, id: string, props: MigrationStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const { stage, deployment } = config;
+    const logRetention = deployment.logRetentionDays as RetentionDays;
+
+    const functionArn = (name: string) => this.functionArn(name);
+    // ARNs from the fixed names rather than Refs: the functions' configuration names the pool,
+    // so the pool referring back to the functions would be a circular dependency.
+    const triggers: MigrationTriggers = {
+      UserMigration: functionArn(functionName(stage, 'lazy-migrate')),
+      PreSignUp: functionArn(functionName(stage, 'lazy-migrate')),
+      PreTokenGeneration: functionArn(functionName(stage, 'group-sync')),
+      PostAuthentication: functionArn(functionName(stage, 'group-sync')),
+    };
+
+    if (deployment.targetPool.create) {
+      this.targetPool = new TargetPool(this, 'TargetPool', {
+        settings: deployment.targetPool,
+        poolName: deployment.targetPool.poolName ?? `cognito-migrate-${stage}-target`,
+        legacySubAttribute: config.migration.attributeMap.legacySubAttribute,
+        triggers,
+        production: config.production,
+      });
+      this.targetPoolId = this.targetPool.userPool.userPoolId;
+      this.targetPoolArn = this.targetPool.userPool.userPoolArn;
+      new CfnOutput(this, 'TargetUserPoolId', { value: this.targetPoolId });
+      new CfnOutput(this, 'TargetAppClientId', { value: this.targetPool.client.userPoolClientId });
+    } else {
+      this.targetPoolId = config.migration.target.userPoolId;
+      this.targetPoolArn = this.formatArn({
+        service: 'cognito-idp',
+        resource: 'userpool',
+        resourceName: this.targetPoolId,
+      });
+    }
+
+    this.table = new MigrationTable(this, 'MigrationTable', {
+      tableName: config.migration.tableName,
+      production: config.production,
+    });
+
+    const functionConfig = (name: FunctionName): Record<string, unknown> => ({
+      ...config.migrationInput,
+      target: { ...config.migrationInput.target, userPoolId: this.targetPoolId },
+      ...(name === 'group-sync' ? { groupSyncFunctionName: functionName(stage, 'group-sync') } : {}),
+    });
+    const functions = {} as Record<FunctionName, MigrationFunction>;
+    for (const name of FUNCTION_NAMES) {
+      functions[name] = new MigrationFunction(this, pascal(name), {
+        entry: `functions/${name}/handler.ts`,
+        functionName: functionName(stage, name),
+        roleName: functionRoleName(stage, name, deployment.targetRegion),
+        config: functionConfig(name),
+        logRetention,
+        logRemovalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        ...SIZING[name],
+      });
+    }
+    this.functions = functions;
+    for (const name of FUNCTION_NAMES) this.grant(name, config);
+    // group-sync hands what it could not apply in time to itself asynchronously; two retries,
+    // then dropped: PostAuthentication applies the rest at the next sign-in.
+    functions['group-sync'].configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+
+    for (const fn of [functions['lazy-migrate'], functions['group-sync']]) {
+      fn.addPermission('InvokedByTargetPool', {
+        principal: new iam.ServicePrincipal('cognito-idp.amazonaws.com'),
+        sourceArn: this.targetPoolArn,
+        sourceAccount: this.account,
+      });
+    }
+    if (!deployment.targetPool.create) {
+      this.existingPoolTriggers = new ExistingPoolTriggers(this, 'ExistingPoolTriggers', {
+        userPoolId: this.targetPoolId,
+        userPoolArn: this.targetPoolArn,
+        triggers,
+        functionName: `cognito-migrate-${stage}-attach-triggers`,
+        roleName: `cognito-migrate-${stage}-attach-triggers-${deployment.targetRegion}`,
+        logRetention,
+      });
+      // Attach only once the functions and Cognito's permission to invoke them (children of the
+      // functions) exist, or the first sign-ins fail.
+      for (const fn of Object.values(functions)) this.existingPoolTriggers.node.addDependency(fn);
+    }
+
+    this.bulkSync = new BulkSyncStateMachine(this, 'BulkSync', {
+      definitionFile: BULK_SYNC_ASL,
+      substitutions: { BulkExportFunctionArn: functions['bulk-export'].functionArn },
+      invokes: [functions['bulk-export']],
+      logRetention,
+      stateMachineName: `cognito-migrate-${stage}-bulk-sync`,
+    });
+
+    new ReconcileSchedule(this, 'ReconcileSchedule', {
+      fn: functions.reconcile,
+      expression: deployment.reconcileSchedule,
+      timezone: deployment.scheduleTimezone,
+      scheduleName: `cognito-migrate-${stage}-reconcile`,
+    });
+
+    new MigrationDashboard(this, 'Dashboard', {
+      dashboardName: `cognito-migrate-${stage}`,
+      triggerFunctions: [functions['lazy-migrate'], functions['group-sync']],
+      allFunctions: Object.values(functions),
+      lazyMigrate: functions['lazy-migrate'],
+      stateMachine: this.bulkSync.stateMachine,
+      ...(deployment.alarmTopicArn ? { alarmTopicArn: deployment.alarmTopicArn } : {}),
+    });
+
+    new CfnOutput(this, 'MigrationTableName', { value: this.table.table.tableName });
+    new CfnOutput(this, 'BulkSyncStateMachineArn', {
+      value: this.bulkSync.stateMachine.stateMachineArn,
+      description: 'stateMachineArn for the CLI configuration',
+    });
+  }
+
+  /** A function's ARN from its fixed name. */
+  private functionArn(name: string): string {
+    return this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: name,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+  }
+
+  /** Grants one function exactly its FUNCTION_PERMISSIONS entry, on named ARNs only. */
+  private grant(name: FunctionName, config: InfraConfig): void {
+    const fn = this.functions[name];
+    const permissions = FUNCTION_PERMISSIONS[name];
+    if (permissions.source.length > 0) {
+      fn.addToRolePolicy(
+        config.sourceRoleArn
+          ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [config.sourceRoleArn] })
+          : new iam.PolicyStatement({ actions: [...permissions.source], resources: [sourcePoolArn(config)] }),
+      );
+    }
+    if (permissions.target.length > 0) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: [...permissions.target], resources: [this.targetPoolArn] }),
+      );
+    }
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: [...permissions.table], resources: this.table.resourceArns }),
+    );
+    for (const target of permissions.invokes) {
+      // Named, not a Ref: a function granted to invoke itself would otherwise depend on itself.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.functionArn(functionName(config.stage, target))],
+        }),
+      );
+    }
+  }
+}
+
+const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
