@@ -106,7 +106,7 @@ describe('reconciler reads', () => {
     const calls: string[] = [];
     reads.target.middlewareStack.add(
       (next, context) => (args) => {
-        calls.push(context.commandName);
+        calls.push(String(context.commandName));
         return next(args);
       },
       { step: 'initialize', name: 'spy' },
@@ -128,7 +128,7 @@ describe('reconciler reads', () => {
     const sourceCalls: string[] = [];
     retired.source.middlewareStack.add(
       (next, context) => (args) => {
-        sourceCalls.push(context.commandName);
+        sourceCalls.push(String(context.commandName));
         return next(args);
       },
       { step: 'initialize', name: 'spy' },

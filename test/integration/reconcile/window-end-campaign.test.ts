@@ -16,7 +16,10 @@ import { startLocalTables, type LocalTableHarness } from '../../support/local-ta
 import { aSourceUser } from '../../support/users';
 import { createPools, emulatorDeps, putInSource, putInTarget, seedSnapshot, WINDOW_END } from './harness';
 
-const user = (username: string, extra: Partial<SourceUserSnapshot> & { groups?: string[] } = {}) => {
+const user = (
+  username: string,
+  extra: Partial<SourceUserSnapshot> & { groups?: string[] } = {},
+): SourceUserSnapshot & { groups?: string[] } => {
   const base = aSourceUser({ username });
   return {
     ...base,
