@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, UpdateCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MIGRATION_STATUSES, type MigrationStatus } from './migration-status';
 import { STATUS_INDEX, STATUS_SHARDS } from './table-definition';
 import { COUNTERS_KEY, hourBucket, hourKey, type TableContext } from './table-context';
@@ -135,19 +135,30 @@ export const recountProgress = async (ctx: TableContext): Promise<Record<Migrati
       }),
     );
   }
-  const current = await getProgress(ctx);
   const total = MIGRATION_STATUSES.reduce((sum, s) => sum + counts[s], 0);
+  // SET only the status counts: refusal counters and hourly items are not derived from the index
+  // and must survive. A transition landing during the recount may be lost; recounts run from the
+  // reconciler, and the next one corrects it.
+  const names: Record<string, string> = {
+    '#total': 'total',
+    '#updatedAt': 'updatedAt',
+    '#recountedAt': 'recountedAt',
+  };
+  const now = new Date(ctx.clock.now()).toISOString();
+  const values: Record<string, unknown> = { ':total': total, ':now': now };
+  const sets = ['#total = :total', '#updatedAt = :now', '#recountedAt = :now'];
+  MIGRATION_STATUSES.forEach((status, i) => {
+    names[`#s${i}`] = status;
+    values[`:s${i}`] = counts[status];
+    sets.push(`#s${i} = :s${i}`);
+  });
   await ctx.doc.send(
-    new PutCommand({
+    new UpdateCommand({
       TableName: ctx.tableName,
-      Item: {
-        ...COUNTERS_KEY,
-        ...counts,
-        total,
-        ...Object.fromEntries(Object.entries(current.refusals).map(([k, v]) => [`${REFUSAL_PREFIX}${k}`, v])),
-        updatedAt: new Date(ctx.clock.now()).toISOString(),
-        recountedAt: new Date(ctx.clock.now()).toISOString(),
-      },
+      Key: COUNTERS_KEY,
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     }),
   );
   return counts;

@@ -24,6 +24,7 @@ export interface UserRecord extends SourceUserSnapshot {
   status: MigrationStatus;
   groups: string[];
   groupsApplied?: boolean;
+  groupsAppliedAt?: string;
   method?: MigrationMethod;
   migratedAt?: string;
   targetUsername?: string;

@@ -1,6 +1,6 @@
 import { ManualClock } from '#shared/clock';
 import { findUsernamesByLoginKey, loginKeysOf, putLoginKeys } from '#shared/login-keys';
-import { getProgress, recountProgress, addCounters } from '#shared/progress';
+import { addCounters, getProgress, recordRefusal, recountProgress } from '#shared/progress';
 import {
   advanceCheckpoint,
   createRun,
