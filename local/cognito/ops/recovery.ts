@@ -150,7 +150,14 @@ const ResendConfirmationCode: Operation = (input, ctx) => {
   return delivery ? { CodeDeliveryDetails: delivery } : {};
 };
 
+/** A user who never set a first password cannot be reset (AWS refuses FORCE_CHANGE_PASSWORD). */
+function checkResettable(user: UserRecord): void {
+  if (user.status === 'FORCE_CHANGE_PASSWORD')
+    throw notAuthorized('User password cannot be reset in the current state.');
+}
+
 function sendResetCode(ctx: OpContext, pool: PoolRecord, user: UserRecord) {
+  checkResettable(user);
   const medium = recoveryMedium(pool, user);
   const code = verificationCode();
   user.codes.reset = { code, expires: ctx.now() + HOUR };
@@ -209,6 +216,7 @@ const ConfirmForgotPassword: Operation = (input, ctx) => {
 const AdminResetUserPassword: Operation = (input, ctx) => {
   const pool = ctx.store.pool(input.UserPoolId);
   const user = ctx.store.requireUser(pool, input.Username);
+  checkResettable(user);
   recoveryMedium(pool, user);
   ctx.store.update(pool, user, () => {
     user.status = 'RESET_REQUIRED';

@@ -1,4 +1,5 @@
 import {
+  AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   ConfirmForgotPasswordCommand,
@@ -196,6 +197,28 @@ describe('AdminResetUserPassword', () => {
     expect(
       h.emulator.outbox.list({ userPoolId: poolId, username: 'xia' }).filter((m) => m.kind === 'reset'),
     ).toHaveLength(1);
+  });
+
+  it('refuses a FORCE_CHANGE_PASSWORD user: "User password cannot be reset in the current state."', async () => {
+    const { poolId } = await createPool(h);
+    await h.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: 'zoe',
+        MessageAction: 'SUPPRESS',
+        UserAttributes: [
+          { Name: 'email', Value: 'zoe@example.com' },
+          { Name: 'email_verified', Value: 'true' },
+        ],
+      }),
+    );
+    const error = await errorOf(
+      h.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'zoe' })),
+    );
+    expect(error).toMatchObject({
+      name: 'NotAuthorizedException',
+      message: 'User password cannot be reset in the current state.',
+    });
   });
 
   it('is readable through GET /local/outbox', async () => {
