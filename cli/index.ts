@@ -3,7 +3,11 @@ import type { Clock } from '#shared/clock';
 import { connect, type Connection, type GlobalOptions } from './connection';
 import { describeFailure, EXIT, type ExitCode } from './exit-codes';
 import { Output, type Writer } from './output';
+import { registerDemo } from './commands/demo';
+import { registerLocal } from './commands/local';
 import { registerPreflight } from './commands/preflight';
+import { registerResetCampaign } from './commands/reset-campaign';
+import { registerSync } from './commands/sync';
 import { registerStatus } from './commands/status';
 import { registerStragglers } from './commands/stragglers';
 
@@ -70,8 +74,12 @@ export const createProgram = (deps: CliDeps): Command => {
     },
   };
   registerPreflight(program, context);
+  registerSync(program, context);
   registerStatus(program, context);
   registerStragglers(program, context);
+  registerResetCampaign(program, context);
+  registerLocal(program, context);
+  registerDemo(program, context);
   return program;
 };
 

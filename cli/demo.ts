@@ -1,0 +1,291 @@
+import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { systemClock, type Clock } from '#shared/clock';
+import { silentLogger } from '#shared/logger';
+import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
+import { getProgress } from '#shared/progress';
+import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
+import { dispatch } from '../functions/reconcile/dispatch';
+import type { CampaignReport, ReconcileReport } from '../functions/reconcile/report';
+import { preflight } from './commands/preflight';
+import { startSeededStack } from './commands/local';
+import { playSignIns, type SignInResult } from './demo-sign-ins';
+import type { Output } from './output';
+
+export interface DemoOptions {
+  users: number;
+  seed: number;
+  /** The share of users who come to sign in during the window. @default 0.5 */
+  signInShare?: number;
+}
+
+export interface PhaseReport {
+  name: string;
+  seconds: number;
+  items: number;
+  perSecond: number;
+}
+
+export interface Invariant {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface DemoReport {
+  ok: boolean;
+  users: number;
+  seed: number;
+  /** Every source user exactly once, by final status. */
+  outcomes: Record<MigrationStatus, number>;
+  /** MIGRATED users by how they got there. */
+  migratedBy: Record<string, number>;
+  signIns: Record<string, number>;
+  preflight: { blockers: number; warnings: number; codes: string[] };
+  campaign: CampaignReport['counts'];
+  phases: PhaseReport[];
+  invariants: Invariant[];
+}
+
+const DAY = 86_400_000;
+
+/** Times a phase and records its rate. */
+const phase = async <T>(
+  phases: PhaseReport[],
+  output: Output,
+  name: string,
+  work: () => Promise<T>,
+  count: (result: T) => number,
+): Promise<T> => {
+  const started = Date.now();
+  const result = await work();
+  const seconds = (Date.now() - started) / 1000;
+  const items = count(result);
+  const report = {
+    name,
+    seconds,
+    items,
+    perSecond: Math.round((items / Math.max(seconds, 0.001)) * 10) / 10,
+  };
+  phases.push(report);
+  output.line(
+    `${name.padEnd(16)} ${String(items).padStart(7)} in ${seconds.toFixed(1)} s (${report.perSecond}/s)`,
+  );
+  return result;
+};
+
+const tally = (values: readonly string[]) =>
+  values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+
+/**
+ * The whole migration on one machine: embedded stack, seeded source, preflight, bulk sync, a
+ * window of sign-ins through the target pool, the window closing, reconcile, the reset
+ * campaign, and a report whose invariants say whether every user was accounted for.
+ */
+export const runDemo = async (options: DemoOptions, output: Output): Promise<DemoReport> => {
+  const phases: PhaseReport[] = [];
+  const bar = output.progress('seeding', options.users);
+  const { stack, users } = await phase(
+    phases,
+    output,
+    'stack + seed',
+    () => startSeededStack({ users: options.users, seed: options.seed }, (done) => bar.update(done)),
+    (r) => r.users.length,
+  );
+  bar.stop();
+  try {
+    const { state, config, functions, emulator, cognito } = stack;
+    const table = {
+      doc: functions.reconcileDeps().table.doc,
+      tableName: state.tableName,
+      clock: systemClock,
+    };
+    const connection = { config, table, source: cognito, target: cognito, close: () => undefined };
+    const check = await phase(
+      phases,
+      output,
+      'preflight',
+      () => preflight(connection, { scan: true }),
+      () => 2,
+    );
+    const sync = await phase(
+      phases,
+      output,
+      'bulk sync',
+      () => functions.bulkSync({ maxConcurrency: 8 }),
+      (r) => Number((r.output as { users?: number } | undefined)?.users ?? 0),
+    );
+    const signIns: SignInResult[] = await phase(
+      phases,
+      output,
+      'sign-ins',
+      () =>
+        playSignIns(
+          {
+            client: cognito,
+            outbox: emulator.outbox,
+            targetPoolId: state.target.userPoolId,
+            clientId: state.target.clientId,
+          },
+          users,
+          { share: options.signInShare ?? 0.5, seed: options.seed },
+        ),
+      (r) => r.length,
+    );
+    await functions.idle();
+    // The window closes: the reconciler's clock moves past migrationWindowEnd.
+    const closed: Clock = {
+      now: () => Date.parse(config.migrationWindowEnd) + DAY + (Date.now() % DAY),
+      sleep: systemClock.sleep,
+    };
+    const deps = { ...functions.reconcileDeps(closed), logger: silentLogger };
+    const reconciled = (await phase(
+      phases,
+      output,
+      'reconcile',
+      () => dispatch({ action: 'reconcile' }, deps),
+      (r) => (r as ReconcileReport).flag?.flagged.length ?? 0,
+    )) as ReconcileReport;
+    const campaign = (await phase(
+      phases,
+      output,
+      'reset campaign',
+      () => dispatch({ action: 'reset-campaign' }, deps),
+      (r) => (r as CampaignReport).counts['reset-sent'],
+    )) as CampaignReport;
+    const records = await allRecords(table);
+    const targetUsers = await listTargetUsernames(cognito, state.target.userPoolId);
+    const invariants = checkInvariants({
+      seeded: users.map((u) => u.username),
+      records,
+      counters: (await getProgress(table)).byStatus,
+      signIns,
+      targetUsers,
+      resetCodeFor: (username) =>
+        emulator.outbox.latestCode(state.target.userPoolId, username, 'reset') !== undefined,
+      syncSucceeded: sync.status === 'SUCCEEDED' && reconciled.flag !== undefined,
+    });
+    return {
+      ok: invariants.every((i) => i.ok),
+      users: users.length,
+      seed: options.seed,
+      outcomes: Object.fromEntries(
+        MIGRATION_STATUSES.map((s) => [s, records.filter((r) => r.status === s).length]),
+      ) as Record<MigrationStatus, number>,
+      migratedBy: tally(records.filter((r) => r.status === 'MIGRATED').map((r) => r.method ?? 'unknown')),
+      signIns: tally(signIns.map((s) => `${s.scenario}:${s.result}`)),
+      preflight: {
+        blockers: check.blockers,
+        warnings: check.warnings,
+        codes: check.findings.map((f) => `${f.level}:${f.code}`),
+      },
+      campaign: campaign.counts,
+      phases,
+      invariants,
+    };
+  } finally {
+    await stack.close();
+  }
+};
+
+const allRecords = async (table: Parameters<typeof listUsersByStatus>[0]): Promise<UserRecord[]> => {
+  const records: UserRecord[] = [];
+  for (const status of MIGRATION_STATUSES) {
+    let nextToken: string | undefined;
+    do {
+      const page = await listUsersByStatus(table, status, {
+        limit: 500,
+        ...(nextToken ? { nextToken } : {}),
+      });
+      records.push(...page.users);
+      nextToken = page.nextToken;
+    } while (nextToken);
+  }
+  return records;
+};
+
+const listTargetUsernames = async (
+  client: Parameters<typeof playSignIns>[0]['client'],
+  userPoolId: string,
+): Promise<string[]> => {
+  const names: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListUsersCommand({
+        UserPoolId: userPoolId,
+        Limit: 60,
+        ...(token ? { PaginationToken: token } : {}),
+      }),
+    );
+    names.push(...(page.Users ?? []).map((u) => u.Username ?? ''));
+    token = page.PaginationToken;
+  } while (token);
+  return names;
+};
+
+export interface InvariantInput {
+  seeded: string[];
+  records: UserRecord[];
+  counters: Record<MigrationStatus, number>;
+  signIns: SignInResult[];
+  targetUsers: string[];
+  resetCodeFor: (username: string) => boolean;
+  syncSucceeded: boolean;
+}
+
+/** The demo's claims, each checked against the table, the target pool and the outbox. */
+export const checkInvariants = (input: InvariantInput): Invariant[] => {
+  const byName = new Map<string, UserRecord[]>();
+  for (const record of input.records)
+    byName.set(record.username, [...(byName.get(record.username) ?? []), record]);
+  const missing = input.seeded.filter((u) => !byName.has(u));
+  const twice = [...byName].filter(([, r]) => r.length > 1).map(([u]) => u);
+  const extra = [...byName.keys()].filter((u) => !input.seeded.includes(u));
+  const statusOf = (u: string) => byName.get(u)?.[0]?.status;
+  const counted = MIGRATION_STATUSES.filter(
+    (s) => input.counters[s] !== input.records.filter((r) => r.status === s).length,
+  );
+  const signedIn = input.signIns.filter((s) => s.result === 'tokens').map((s) => s.username);
+  const notMigrated = signedIn.filter((u) => statusOf(u) !== 'MIGRATED');
+  const unfinished = input.records.filter((r) => r.status === 'PENDING' || r.status === 'FLAGGED_FOR_RESET');
+  const resetWithoutCode = input.records.filter(
+    (r) => r.status === 'RESET_SENT' && !input.resetCodeFor(r.targetUsername ?? r.username),
+  );
+  const inTarget = new Set(input.targetUsers.map((u) => u.toLowerCase()));
+  const shouldExist = input.records.filter((r) => r.status === 'MIGRATED' || r.status === 'RESET_SENT');
+  const absent = shouldExist.filter((r) => !inTarget.has((r.targetUsername ?? r.username).toLowerCase()));
+  const list = (names: string[]) =>
+    names.length ? `${names.length}: ${names.slice(0, 5).join(', ')}` : undefined;
+  const invariant = (name: string, bad: string[]): Invariant => ({
+    name,
+    ok: bad.length === 0,
+    ...(list(bad) ? { detail: list(bad) } : {}),
+  });
+  return [
+    { name: 'bulk sync succeeded and the window closed', ok: input.syncSucceeded },
+    invariant('every source user has a record', missing),
+    invariant('no source user is recorded twice', twice),
+    invariant('no record without a source user', extra),
+    invariant('the counters equal the per-status counts', counted),
+    invariant('everyone who signed in is MIGRATED', notMigrated),
+    invariant(
+      'nobody is left PENDING or FLAGGED_FOR_RESET',
+      unfinished.map((r) => r.username),
+    ),
+    invariant(
+      'every RESET_SENT user was sent a reset code',
+      resetWithoutCode.map((r) => r.username),
+    ),
+    invariant(
+      'every MIGRATED and RESET_SENT user exists in the target',
+      absent.map((r) => r.username),
+    ),
+    invariant(
+      'the target holds no user the table does not account for',
+      input.targetUsers.length >
+        shouldExist.length + input.records.filter((r) => r.status === 'NEEDS_ADMIN').length
+        ? ['extra target users']
+        : [],
+    ),
+  ];
+};
