@@ -1,0 +1,71 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { aslPlaceholders } from '../../infra/constructs/bulk-sync-state-machine';
+import { type Cfn, REPO_ROOT, synth, type Synthesized } from './support';
+
+const DIR = join(REPO_ROOT, 'statemachines');
+const aslFiles = readdirSync(DIR).filter((f) => f.endsWith('.asl.json'));
+
+let app: Synthesized;
+let machines: Cfn[];
+
+beforeAll(() => {
+  app = synth();
+  machines = Object.values(app.migrationTemplate.findResources('AWS::StepFunctions::StateMachine'));
+});
+
+describe('state machine definitions', () => {
+  it('finds the ASL files', () => {
+    expect(aslFiles).toContain('bulk-sync.asl.json');
+  });
+
+  describe.each(aslFiles)('%s', (file) => {
+    const text = readFileSync(join(DIR, file), 'utf8');
+    // DefinitionBody.fromFile stages the file as an S3 asset named by its hash in the assembly.
+    const definitionOf = (machine: Cfn): string | undefined => {
+      const key: string | undefined = machine.Properties.DefinitionS3Location?.Key;
+      const staged = key && join(app.app.outdir, `asset.${key}`);
+      return staged && existsSync(staged)
+        ? readFileSync(staged, 'utf8')
+        : machine.Properties.DefinitionString;
+    };
+    const deployed = () => machines.find((m) => definitionOf(m) === text);
+
+    it('is deployed verbatim (DefinitionBody.fromFile)', () => {
+      expect(deployed()).toBeDefined();
+    });
+
+    it('has a substitution for every ${…} placeholder, and no other', () => {
+      expect(Object.keys(deployed()!.Properties.DefinitionSubstitutions ?? {}).sort()).toEqual(
+        aslPlaceholders(text),
+      );
+    });
+
+    it('equals the file after substitution', () => {
+      const machine = deployed()!;
+      const DefinitionString = definitionOf(machine)!;
+      const { DefinitionSubstitutions = {} } = machine.Properties;
+      // Placeholders sit inside JSON strings: substitute a JSON-escaped rendering of each value.
+      const substitute = (definition: string) =>
+        definition.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+          JSON.stringify(JSON.stringify(DefinitionSubstitutions[name])).slice(1, -1),
+        );
+
+      expect(JSON.parse(substitute(DefinitionString))).toEqual(JSON.parse(substitute(text)));
+      expect(substitute(DefinitionString)).not.toMatch(/\$\{/);
+    });
+  });
+
+  it('points ${BulkExportFunctionArn} at the bulk-export function, the only one the role may invoke', () => {
+    const [machine] = machines;
+    const target = machine.Properties.DefinitionSubstitutions.BulkExportFunctionArn;
+    const invokes = Object.values<Cfn>(app.migrationTemplate.findResources('AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .filter(
+        (s: Cfn) => s.Action === 'lambda:InvokeFunction' && JSON.stringify(s.Resource).includes('BulkExport'),
+      );
+
+    expect(target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BulkExport/), 'Arn'] });
+    expect(invokes).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: target }]);
+  });
+});
