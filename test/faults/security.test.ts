@@ -5,13 +5,10 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLogger } from '#shared/logger';
-import { ManualClock } from '#shared/clock';
 import { getUser } from '#shared/user-repository';
-import { runResetCampaign } from '../../functions/reconcile/reset-campaign';
-import { reconcile } from '../../functions/reconcile/reconcile';
 import { SIGN_UP_CONFLICT_MESSAGE } from '../../functions/lazy-migrate/pre-sign-up';
 import { captureOutput, switchableLogger, TOKEN_PATTERNS } from './support/capture-output';
-import { FAULT_WINDOW_END, outcomeOf, startFaultStack, type FaultStack } from './support/fault-stack';
+import { outcomeOf, startFaultStack, type FaultStack } from './support/fault-stack';
 import { PASSWORD, seedSecurityPopulation, USERS, WRONG_PASSWORD } from './support/population';
 
 let stack: FaultStack;
