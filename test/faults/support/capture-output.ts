@@ -42,12 +42,17 @@ export const TOKEN_PATTERNS = [/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/, /[\w-]{32}\.[\w-]
 /** A logger that forwards to `target` while one is set and drops everything otherwise. */
 export const switchableLogger = () => {
   let target: AppLogger = silentLogger;
+  type Log = (...args: unknown[]) => void;
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error'): Log =>
+    (...args) =>
+      (target[level] as Log)(...args);
   const logger: AppLogger = {
-    debug: (...args) => target.debug(...args),
-    info: (...args) => target.info(...args),
-    warn: (...args) => target.warn(...args),
-    error: (...args) => target.error(...args),
-    appendKeys: (...args) => target.appendKeys(...args),
+    debug: forward('debug'),
+    info: forward('info'),
+    warn: forward('warn'),
+    error: forward('error'),
+    appendKeys: (keys) => target.appendKeys(keys),
   };
   return { logger, use: (next: AppLogger | undefined) => void (target = next ?? silentLogger) };
 };

@@ -3,6 +3,7 @@ import {
   CognitoIdentityProviderClient,
   ForgotPasswordCommand,
   InitiateAuthCommand,
+  type InitiateAuthCommandOutput,
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -43,7 +44,7 @@ export interface FaultStack {
   app: CognitoIdentityProviderClient;
   source: { poolId: string; clientId: string };
   target: { poolId: string; clientId: string };
-  signIn(username: string, password: string): ReturnType<CognitoIdentityProviderClient['send']>;
+  signIn(username: string, password: string): Promise<InitiateAuthCommandOutput>;
   forgotPassword(username: string): Promise<unknown>;
   close(): Promise<void>;
 }
