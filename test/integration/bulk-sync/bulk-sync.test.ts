@@ -1,0 +1,200 @@
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ManualClock } from '#shared/clock';
+import { getGroup } from '#shared/group-repository';
+import { findUsernamesByLoginKey } from '#shared/login-keys';
+import { getProgress } from '#shared/progress';
+import { getRun, listCheckpoints } from '#shared/run-repository';
+import type { TableContext } from '#shared/table-context';
+import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import {
+  createPools,
+  GROUPS,
+  seedSource,
+  sourceUsers,
+  syncEnvironment,
+  tableUsers,
+  targetGroup,
+  TARGET_ROLE,
+} from './harness';
+
+const POOL_SIZE = 2000;
+
+let tables: LocalTableHarness;
+let emulator: CognitoEmulator | undefined;
+let table: TableContext;
+let clock: ManualClock;
+let pools: { source: string; target: string };
+
+beforeAll(async () => {
+  tables = await startLocalTables();
+});
+afterAll(() => tables.close());
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+/** A fresh emulator (quotas per AWS's defaults, on the test's clock) with a seeded source pool. */
+const arrange = async (options: Parameters<typeof startCognitoEmulator>[0] = {}, size = POOL_SIZE) => {
+  clock = new ManualClock(Date.UTC(2026, 10, 22, 13, 0));
+  emulator = await startCognitoEmulator({ clock, quotas: 'default', seed: 7, ...options });
+  table = await tables.newTable(clock);
+  pools = await createPools(emulator);
+  await seedSource(emulator, pools.source, size);
+};
+
+/** The table holds exactly the source's users, groups and memberships: none lost, none twice. */
+const expectTableMatchesSource = async () => {
+  const source = sourceUsers(emulator!, pools.source);
+  const items = await tableUsers(table);
+  expect(items).toHaveLength(source.size);
+  expect(new Set(items.map((u) => u.sub)).size).toBe(source.size);
+  for (const item of items) {
+    const expected = source.get(item.username);
+    expect(expected).toBeDefined();
+    expect({
+      sub: item.sub,
+      enabled: item.enabled,
+      userStatus: item.userStatus,
+      attributes: item.attributes,
+      groups: item.groups,
+    }).toEqual(expected);
+  }
+  const progress = await getProgress(table);
+  expect(progress.total).toBe(source.size);
+  expect(progress.byStatus.PENDING).toBe(source.size);
+  for (const name of GROUPS) expect(await getGroup(table, name)).toMatchObject({ groupName: name });
+};
+
+const memberships = () =>
+  [...sourceUsers(emulator!, pools.source).values()].reduce((n, u) => n + u.groups.length, 0);
+
+describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dynalite)', () => {
+  it(`snapshots every user, group and membership of a ${POOL_SIZE}-user pool exactly once`, async () => {
+    await arrange();
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+
+    const result = await env.run({ maxConcurrency: 4, taskBudgetSeconds: 0.3 });
+
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({
+      runId: result.executionName,
+      users: POOL_SIZE,
+      groups: GROUPS.length,
+      memberships: memberships(),
+      sourceDeleted: 0,
+    });
+    await expectTableMatchesSource();
+    expect(await getRun(table, result.executionName)).toMatchObject({ status: 'SUCCEEDED' });
+    // Several bounded rounds per shard ran: the loop, not one task per shard.
+    const rounds = result.events.filter(
+      (e) => e.type === 'StateEntered' && e.state.name === 'ExportShardPages',
+    );
+    expect(rounds.length).toBeGreaterThan(16);
+    // A case-sensitive source holds "user00013" and "USER00013": two users, one ambiguous login key.
+    expect(await findUsernamesByLoginKey(table, 'user00013')).toEqual(['USER00013', 'user00013']);
+    expect(await findUsernamesByLoginKey(table, 'user00001@example.com')).toEqual(['user00001']);
+    // Target groups: description and precedence copied, a role only through groupRoleArnMap.
+    expect(await targetGroup(emulator!, pools.target, 'admins')).toMatchObject({
+      Description: 'The admins',
+      Precedence: 0,
+      RoleArn: TARGET_ROLE,
+    });
+    expect((await targetGroup(emulator!, pools.target, 'readers')).RoleArn).toBeUndefined();
+  }, 90_000);
+
+  it('completes through injected TooManyRequestsException on every list call, retried by the state machine', async () => {
+    await arrange({
+      faults: {
+        ListUsers: { rate: 0.15, error: 'TooManyRequestsException' },
+        ListUsersInGroup: { rate: 0.15, error: 'TooManyRequestsException' },
+        ListGroups: { rate: 0.3, error: 'TooManyRequestsException' },
+      },
+    });
+    // One SDK attempt, so every throttle reaches the state machine's Retry.
+    const env = syncEnvironment(emulator!, tables, table, pools, clock, {
+      sdk: { maxAttempts: 1, connectionTimeoutMs: 1000, requestTimeoutMs: 3000 },
+    });
+
+    const result = await env.run({ maxConcurrency: 8, taskBudgetSeconds: 5 });
+
+    expect(result.error).toBeUndefined();
+    expect(result.output).toMatchObject({ users: POOL_SIZE, memberships: memberships() });
+    const retries = result.events.filter((e) => e.type === 'StateRetried');
+    expect(retries.length).toBeGreaterThan(5);
+    await expectTableMatchesSource();
+  }, 90_000);
+
+  it('fails when a task crashes between writing a page and checkpointing it, then a resume ends with every user once', async () => {
+    await arrange();
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+    const inFlight: Promise<unknown>[] = [];
+    let usersTasks = 0;
+    const crashOnce = (handler: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
+      const task = (event as { task: string }).task;
+      const crash = task === 'users' && ++usersTasks === 6;
+      const call = (async () => {
+        if (!crash) return handler(event);
+        // The page's users, login keys and counters are written; the checkpoint write dies.
+        const send = env.deps.table.doc.send.bind(env.deps.table.doc);
+        const doc = Object.create(env.deps.table.doc) as typeof env.deps.table.doc;
+        doc.send = ((command: UpdateCommand) => {
+          const key = String(command.input.Key?.sk ?? '');
+          if (command instanceof UpdateCommand && key.startsWith('CP#users#'))
+            throw new Error('injected crash');
+          return send(command as never);
+        }) as typeof doc.send;
+        const { runTask } = await import('../../../functions/bulk-export/run-task');
+        return runTask(event, { ...env.deps, table: { ...env.deps.table, doc } });
+      })();
+      inFlight.push(call.catch(() => undefined));
+      return call;
+    };
+
+    const failed = await env.run({ maxConcurrency: 4, taskBudgetSeconds: 1 }, crashOnce);
+    await Promise.all(inFlight); // shard tasks the failed Map abandoned still run, as in Lambda
+    const written = (await tableUsers(table)).length;
+    const counted = (await listCheckpoints(table, failed.executionName, 'users#')).reduce(
+      (n, c) => n + c.seen,
+      0,
+    );
+    const resumed = await env.run({ resumeRunId: failed.executionName });
+
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toEqual({
+      Error: 'Error',
+      Cause: JSON.stringify({ errorType: 'Error', errorMessage: 'injected crash' }),
+    });
+    expect(written).toBeGreaterThan(counted); // the crashed page was written but not counted
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.output).toMatchObject({
+      runId: failed.executionName,
+      users: POOL_SIZE,
+      memberships: memberships(),
+    });
+    expect(await getRun(table, failed.executionName)).toMatchObject({
+      status: 'SUCCEEDED',
+      resumedAt: [expect.any(String)],
+    });
+    await expectTableMatchesSource();
+  }, 90_000);
+
+  it('records the failure on the run when a task fails for good, so it can be resumed', async () => {
+    await arrange({}, 100);
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+    const brokenMemberships = (handler: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
+      if ((event as { task: string }).task === 'memberships') throw new TypeError('members exploded');
+      return handler(event);
+    };
+
+    const result = await env.run({}, brokenMemberships);
+
+    expect(result.status).toBe('FAILED');
+    expect(result.error?.Error).toBe('TypeError');
+    expect(await getRun(table, result.executionName)).toMatchObject({
+      status: 'FAILED',
+      error: { name: 'TypeError', cause: expect.stringContaining('members exploded') },
+    });
+  });
+});
