@@ -111,11 +111,11 @@ export const startFaultStack = async (options: FaultStackOptions = {}): Promise<
     target: { userPoolId: targetPoolId, clientId: targetClient.UserPoolClient.ClientId },
     tableName,
     migrationWindowEnd: FAULT_WINDOW_END,
-    endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint },
     credentials: { ...LOCAL_CREDENTIALS },
     groupSyncFunctionName: 'group-sync',
     quotaShare: 1,
     ...options.config,
+    endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint, ...options.config?.endpoints },
   });
   const functions = wireFunctions(config, { clock, logger: options.logger ?? silentLogger });
   emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
