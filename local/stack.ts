@@ -98,6 +98,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         ClientName: 'app',
         // USER_PASSWORD_AUTH: the UserMigration trigger only sees a password with this flow.
         ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+        // As infra sets it: a failed migration and an unknown user then both answer
+        // NotAuthorizedException, so the client cannot tell which source users exist.
+        PreventUserExistenceErrors: 'ENABLED',
       }),
     );
     const tableName = `cognito-migrate-${randomUUID().slice(0, 8)}`;
