@@ -24,6 +24,11 @@ export interface FaultStackOptions {
   /** Latency, faults, seed, quotas and trigger timeout of the emulator. */
   emulator?: Omit<CognitoEmulatorOptions, 'functions' | 'clock' | 'stateFile' | 'port'>;
   clock?: Clock;
+  /**
+   * The functions' clock only (rate limiters, table timestamps); the emulator keeps real time so
+   * trigger deadlines stay real. A ManualClock here makes the limiters' waits free.
+   */
+  functionClock?: Clock;
   /** Overrides of the migration configuration (triggerDeadlineMs, sdk, mfaPolicy, ...). */
   config?: Partial<ConfigInput>;
   /** The logger every function writes to. @default silentLogger */
@@ -117,14 +122,15 @@ export const startFaultStack = async (options: FaultStackOptions = {}): Promise<
     ...options.config,
     endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint, ...options.config?.endpoints },
   });
-  const functions = wireFunctions(config, { clock, logger: options.logger ?? silentLogger });
+  const functionClock = options.functionClock ?? clock;
+  const functions = wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
   emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
   emulator.registerFunction(LOCAL_FUNCTION_ARNS.groupSync, functions.groupSync);
   const target = { poolId: targetPoolId, clientId: targetClient.UserPoolClient.ClientId };
   const table: TableContext = {
     doc: DynamoDBDocumentClient.from(dynamo.client, { marshallOptions: { removeUndefinedValues: true } }),
     tableName,
-    clock,
+    clock: functionClock,
   };
 
   return {
