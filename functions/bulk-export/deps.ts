@@ -23,7 +23,7 @@ export interface DepsOverrides {
 /**
  * Builds the clients and limiters once per container. The source and target pools are in
  * different accounts, so each has its own limiters; shard clients each get 1/workers of the
- * source's share (see `BulkExportDeps.sourceForShard`).
+ * source's share (see `BulkExportDeps.acquireShardSource`).
  */
 export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {}): BulkExportDeps => {
   const clock = overrides.clock ?? systemClock;
@@ -34,7 +34,8 @@ export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {
     clock,
     limiter: limiterOf(workers),
   });
-  const shardClients = new Map<string, CognitoIdentityProviderClient>();
+  // Free clients per `workers`: one per task in flight, reused by the next task like a warm container.
+  const idle = new Map<number, CognitoIdentityProviderClient[]>();
   return {
     config,
     clock,
@@ -42,14 +43,17 @@ export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {
     table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
     source: createSourceCognitoClient(config, sourceDeps(1)),
     target: createTargetCognitoClient(config, { clock, limiter: limiterOf(1) }),
-    sourceForShard: (shard, workers) => {
-      const key = `${workers}:${shard}`;
-      let client = shardClients.get(key);
-      if (!client) {
-        client = createSourceCognitoClient(config, sourceDeps(workers));
-        shardClients.set(key, client);
-      }
-      return client;
+    acquireShardSource: (workers) => {
+      const client = idle.get(workers)?.pop() ?? createSourceCognitoClient(config, sourceDeps(workers));
+      let released = false;
+      return {
+        client,
+        release: () => {
+          if (released) return;
+          released = true;
+          idle.set(workers, [...(idle.get(workers) ?? []), client]);
+        },
+      };
     },
   };
 };

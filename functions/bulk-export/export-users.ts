@@ -26,9 +26,9 @@ export const shardKey = (shard: string): string => `users#${shard}`;
  * but the prefix filter splits the pool into disjoint listings that can.
  */
 export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps): Promise<LoopResult> => {
-  const source = deps.sourceForShard(input.shard, input.workers);
   const { userPoolId } = deps.config.source;
   await markPhaseStarted(deps.table, input.runId, 'users');
+  const { client: source, release } = deps.acquireShardSource(input.workers);
   const result = await runCheckpointedLoop({
     table: deps.table,
     clock: deps.clock,
@@ -49,7 +49,7 @@ export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps)
       return { items: page.Users ?? [], ...(page.PaginationToken ? { next: page.PaginationToken } : {}) };
     },
     write: (users) => writeUserPage(deps.table, users, { runId: input.runId, shard: input.shard }),
-  });
+  }).finally(release);
   deps.logger.info('shard exported', {
     reason: result.done ? 'shard-done' : 'budget-spent',
     runId: input.runId,

@@ -16,11 +16,12 @@ export interface BulkExportDeps {
   target: CognitoIdentityProviderClient;
   /**
    * A source client for one of `workers` concurrent shard tasks, metered at 1/workers of the
-   * configured share, so the shards together never exceed it. One client per shard key: in
-   * Lambda a container runs one task at a time, and in-process (local/) concurrent shards must
-   * not share one bucket.
+   * configured share, so the shards together never exceed it. The task holds it for one
+   * invocation and releases it: a pool of them behaves like warm Lambda containers, each with
+   * its own limiter kept across invocations (a fresh, full bucket per shard would let every new
+   * shard burst past the share).
    */
-  sourceForShard(shard: string, workers: number): CognitoIdentityProviderClient;
+  acquireShardSource(workers: number): { client: CognitoIdentityProviderClient; release(): void };
 }
 
 /** What Start returns and every later state passes on. */

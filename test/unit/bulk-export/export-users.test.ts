@@ -41,13 +41,22 @@ describe('exportUsers (the users task)', () => {
     });
   });
 
-  it('takes a source client metered for its share of the concurrent shards', async () => {
+  it('takes a source client metered for its share of the concurrent shards, and gives it back', async () => {
     const { deps, sourceMock, shardRequests } = fakeDeps(table);
     sourceMock.on(ListUsersCommand).resolves({ Users: [] });
 
     await exportUsers(input, deps);
 
-    expect(shardRequests).toEqual([{ shard: 'a', workers: 4 }]);
+    expect(shardRequests).toEqual([{ workers: 4, released: true }]);
+  });
+
+  it('gives its source client back when it fails', async () => {
+    const { deps, sourceMock, shardRequests } = fakeDeps(table);
+    sourceMock.on(ListUsersCommand).rejects(awsError('TooManyRequestsException'));
+
+    await expect(exportUsers(input, deps)).rejects.toThrow();
+
+    expect(shardRequests).toEqual([{ workers: 4, released: true }]);
   });
 
   it('snapshots every user of every page, with status, enabled flag, old sub and dates, as PENDING', async () => {

@@ -17,12 +17,12 @@ export const aConfig = (overrides: Partial<ConfigInput> = {}) =>
 
 /**
  * Deps whose Cognito clients are aws-sdk-client-mock'd; the table is a real local one. Shard
- * clients are the source mock, and every request for one is recorded.
+ * clients are the source mock; every acquisition is recorded, with whether it was released.
  */
 export const fakeDeps = (table: TableContext, config = aConfig()) => {
   const source = new CognitoIdentityProviderClient({ region: 'us-east-1' });
   const target = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-  const shardRequests: { shard: string; workers: number }[] = [];
+  const shardRequests: { workers: number; released: boolean }[] = [];
   const deps: BulkExportDeps = {
     config,
     table,
@@ -30,9 +30,10 @@ export const fakeDeps = (table: TableContext, config = aConfig()) => {
     logger: silentLogger,
     source,
     target,
-    sourceForShard: (shard, workers) => {
-      shardRequests.push({ shard, workers });
-      return source;
+    acquireShardSource: (workers) => {
+      const request = { workers, released: false };
+      shardRequests.push(request);
+      return { client: source, release: () => void (request.released = true) };
     },
   };
   return { deps, sourceMock: mockClient(source), targetMock: mockClient(target), shardRequests };
