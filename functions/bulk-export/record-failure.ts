@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { finishRun } from '#shared/run-repository';
+import { finishRun, getRun } from '#shared/run-repository';
 import type { BulkExportDeps } from './types';
 
 export interface RecordFailureInput {
@@ -25,6 +25,8 @@ export const recordFailure = async (
   const error = { name: input.error.Error, cause: (input.error.Cause ?? '').slice(0, MAX_CAUSE_LENGTH) };
   deps.logger.error('run failed', { reason: 'run-failed', runId, error: error.name });
   if (!runId) return { recorded: false };
+  // A resume of a run that already succeeded fails at Start; that run must stay SUCCEEDED.
+  if ((await getRun(deps.table, runId))?.status === 'SUCCEEDED') return { recorded: false, runId };
   try {
     await finishRun(deps.table, runId, { status: 'FAILED', error });
     return { recorded: true, runId };

@@ -1,5 +1,5 @@
 import { ManualClock } from '#shared/clock';
-import { getRun } from '#shared/run-repository';
+import { finishRun, getRun } from '#shared/run-repository';
 import type { TableContext } from '#shared/table-context';
 import { recordFailure } from '../../../functions/bulk-export/record-failure';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
@@ -54,6 +54,17 @@ describe('recordFailure (the fail task)', () => {
       recorded: false,
       runId: 'never-opened',
     });
+  });
+
+  it('leaves a run that already succeeded as it is (a resume of it fails at Start)', async () => {
+    await openRun(table, 'run-1');
+    await finishRun(table, 'run-1', { status: 'SUCCEEDED', counts: { users: 3 } });
+    const { deps } = fakeDeps(table);
+
+    const result = await recordFailure({ state: { resumeRunId: 'run-1' }, error }, deps);
+
+    expect(result).toEqual({ recorded: false, runId: 'run-1' });
+    expect(await getRun(table, 'run-1')).toMatchObject({ status: 'SUCCEEDED', counts: { users: 3 } });
   });
 
   it('keeps at most 4,000 characters of a long cause', async () => {
