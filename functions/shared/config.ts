@@ -6,11 +6,12 @@ import { QUOTA_CATEGORIES, type QuotaCategory } from './quotas';
 const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as "eu-west-1_AbC123"');
 const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN');
 
-const quotaShareByCategory = z
-  .record(z.string(), z.number().gt(0).max(1))
-  .refine((value) => Object.keys(value).every((key) => (QUOTA_CATEGORIES as string[]).includes(key)), {
-    message: `keys must be quota categories: ${QUOTA_CATEGORIES.join(', ')}`,
-  });
+const perCategory = (value: z.ZodNumber) =>
+  z
+    .record(z.string(), value)
+    .refine((record) => Object.keys(record).every((key) => (QUOTA_CATEGORIES as string[]).includes(key)), {
+      message: `keys must be quota categories: ${QUOTA_CATEGORIES.join(', ')}`,
+    });
 
 const endpoints = z
   .object({
@@ -64,7 +65,9 @@ export const configSchema = z
     disabledUsers: z.enum(['create-disabled', 'skip']).default('create-disabled'),
     groupRoleArnMap: z.record(z.string(), roleArn).default({}),
     quotaShare: z.number().gt(0).max(1).default(0.5),
-    quotaShareByCategory: quotaShareByCategory.default({}),
+    quotaShareByCategory: perCategory(z.number().gt(0).max(1)).default({}),
+    /** The account's Cognito quotas (requests/s) where AWS raised them above the defaults. */
+    accountQuotas: perCategory(z.number().positive()).default({}),
     resetCampaign: z
       .object({ onSchedule: z.boolean().default(false), batchLimit: z.number().int().positive().optional() })
       .default({ onSchedule: false }),

@@ -18,7 +18,8 @@ export interface RateLimiter {
 }
 
 export interface RateLimiterOptions {
-  config: Pick<MigrationConfig, 'quotaShare' | 'quotaShareByCategory'>;
+  config: Pick<MigrationConfig, 'quotaShare' | 'quotaShareByCategory'> &
+    Partial<Pick<MigrationConfig, 'accountQuotas'>>;
   /** @default systemClock */
   clock?: Clock;
   /** The account's quotas in requests per second, where they were raised. @default QUOTA_DEFAULTS */
@@ -95,7 +96,8 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
   const bucketFor = (category: QuotaCategory): Bucket => {
     let bucket = buckets.get(category);
     if (!bucket) {
-      const quota = options.quotas?.[category] ?? QUOTA_DEFAULTS[category];
+      const quota =
+        options.quotas?.[category] ?? options.config.accountQuotas?.[category] ?? QUOTA_DEFAULTS[category];
       if (!(quota > 0)) throw new InvalidInputError(`Quota for ${category} must be positive, got ${quota}`);
       const configured = (quotaShareFor(options.config, category) * quota) / workers;
       const now = clock.now();

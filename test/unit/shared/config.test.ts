@@ -72,6 +72,10 @@ describe('parseConfig', () => {
     expect(error.message).toContain('tabelName');
   });
 
+  it('rejects raised account quotas for a category that does not exist', () => {
+    expect(() => parseConfig({ ...valid, accountQuotas: { UserUpdates: 100 } })).toThrow(/accountQuotas/);
+  });
+
   it('rejects a quota share for a category that does not exist', () => {
     expect(() => parseConfig({ ...valid, quotaShareByCategory: { UserLists: 0.2 } })).toThrow(ConfigError);
   });

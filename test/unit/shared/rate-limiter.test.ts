@@ -53,6 +53,16 @@ describe('createRateLimiter', () => {
     expect(limiter.rate('UserRead')).toBe(60);
   });
 
+  it("sizes buckets to the account's raised quotas from the configuration", () => {
+    const limiter = createRateLimiter({
+      config: { ...config, accountQuotas: { UserUpdate: 250 } },
+      clock: new ManualClock(),
+    });
+
+    expect(limiter.rate('UserUpdate')).toBe(125);
+    expect(limiter.rate('UserCreation')).toBe(25);
+  });
+
   it('gives each of N workers 1/N of the share', () => {
     const limiter = createRateLimiter({ config, clock: new ManualClock(), workers: 3 });
 
