@@ -1,155 +1,26 @@
 import {
   AdminCreateUserCommand,
   AdminDisableUserCommand,
-  AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { mapSourceAttributes, type TargetSchema } from '#shared/attribute-mapping';
+import type { TargetSchema } from '#shared/attribute-mapping';
 import { isAwsError } from '#shared/errors';
-import { userKey } from '#shared/table-context';
-import {
-  getUser,
-  markGroupsApplied,
-  recordMigrated,
-  transitionStatus,
-  type UserRecord,
-} from '#shared/user-repository';
+import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/user-repository';
 import { applyGroupsToUser } from '../group-sync/apply-groups';
+import { clearMarker, setMarker } from './campaign-markers';
+import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status';
 import type { ReconcileDeps } from './deps';
-import type { CampaignSample, UserOutcome } from './report';
+import { DISABLED_IN_SOURCE, planUser, type CreatePlan } from './plan-user';
+import type { UserOutcome } from './report';
 import { isSameUser, toTargetUser, type CampaignMarkers, type TargetUser } from './target-match';
-
-/** What the campaign will do with a flagged user, decided from the snapshot alone. */
-export type CampaignPlan =
-  | { action: 'needs-admin'; reason: string }
-  | { action: 'reset'; targetUsername: string; attributes: Record<string, string>; disable: boolean };
-
-const verified = (attributes: Record<string, string>, name: string): boolean =>
-  Boolean(attributes[name]) && attributes[`${name}_verified`] === 'true';
-
-/**
- * Plans a user from the snapshot, attributes mapped exactly as the trigger maps them. A reset
- * code goes only to a verified email or phone (AdminResetUserPassword sends nothing otherwise),
- * so a user with neither needs a person, not a campaign.
- */
-export const planUser = (
-  record: UserRecord,
-  schema: TargetSchema,
-  deps: Pick<ReconcileDeps, 'config'>,
-): CampaignPlan => {
-  if (!record.enabled && deps.config.disabledUsers === 'skip') {
-    return { action: 'needs-admin', reason: 'SOURCE_USER_DISABLED' };
-  }
-  const { attributes, missingRequired } = mapSourceAttributes(
-    record.attributes,
-    schema,
-    deps.config.attributeMap,
-  );
-  if (missingRequired.length > 0) {
-    return { action: 'needs-admin', reason: `MISSING_REQUIRED_ATTRIBUTES:${missingRequired.join(',')}` };
-  }
-  if (!verified(attributes, 'email') && !verified(attributes, 'phone_number')) {
-    return { action: 'needs-admin', reason: 'NO_VERIFIED_CONTACT' };
-  }
-  // An email- or phone-as-username pool takes that value as the username.
-  const byAttribute = schema.usernameAttributes.map((name) => attributes[name]).find(Boolean);
-  return {
-    action: 'reset',
-    targetUsername: schema.usernameAttributes.length > 0 && byAttribute ? byAttribute : record.username,
-    attributes,
-    disable: !record.enabled,
-  };
-};
-
-/** A dry run's view of a plan. */
-export const sampleOf = (record: UserRecord, plan: CampaignPlan): CampaignSample =>
-  plan.action === 'reset'
-    ? {
-        username: record.username,
-        outcome: 'would-reset',
-        targetUsername: plan.targetUsername,
-        attributeNames: Object.keys(plan.attributes).sort(),
-        groups: record.groups,
-        disabled: plan.disable,
-      }
-    : { username: record.username, outcome: 'needs-admin', reason: plan.reason };
-
-/**
- * Writes a campaign marker before a call that must not be repeated, on condition that the user is
- * still FLAGGED_FOR_RESET and the marker is new. False means a sign-in or another run got there first.
- */
-const setMarker = async (
-  deps: ReconcileDeps,
-  username: string,
-  marker: keyof CampaignMarkers,
-): Promise<boolean> => {
-  try {
-    await deps.table.doc.send(
-      new UpdateCommand({
-        TableName: deps.table.tableName,
-        Key: userKey(username),
-        UpdateExpression: 'SET #m = :now',
-        ConditionExpression: '#status = :flagged AND attribute_not_exists(#m)',
-        ExpressionAttributeNames: { '#m': marker, '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':now': new Date(deps.clock.now()).toISOString(),
-          ':flagged': 'FLAGGED_FOR_RESET',
-        },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
-
-/** Where a user stands after someone else changed the record under us. */
-const settle = async (deps: ReconcileDeps, username: string): Promise<UserOutcome> => {
-  const status = (await getUser(deps.table, username))?.status;
-  if (status === 'MIGRATED') return { username, outcome: 'migrated', reason: 'SIGNED_IN' };
-  return {
-    username,
-    outcome: 'skipped',
-    reason: status === 'FLAGGED_FOR_RESET' ? 'IN_PROGRESS_ELSEWHERE' : `ALREADY_${status}`,
-  };
-};
-
-const needsAdmin = async (deps: ReconcileDeps, username: string, reason: string): Promise<UserOutcome> => {
-  const { changed } = await transitionStatus(deps.table, username, {
-    from: ['FLAGGED_FOR_RESET'],
-    to: 'NEEDS_ADMIN',
-    reason,
-  });
-  if (!changed) return settle(deps, username);
-  deps.logger.warn('user needs an administrator', { reason, username });
-  return { username, outcome: 'needs-admin', reason };
-};
-
-const getTarget = async (deps: ReconcileDeps, username: string): Promise<TargetUser | undefined> => {
-  try {
-    const user = await deps.target.send(
-      new AdminGetUserCommand({ UserPoolId: deps.config.target.userPoolId, Username: username }),
-    );
-    return toTargetUser(user.Username, user.UserAttributes, user.UserStatus, user.Enabled);
-  } catch (error) {
-    if (isAwsError(error, 'UserNotFoundException')) return undefined;
-    throw error;
-  }
-};
 
 /** Cognito errors that are about this user's data: an operator must look, the campaign moves on. */
 const USER_ERRORS = ['InvalidParameterException', 'AliasExistsException', 'UserLambdaValidationException'];
 
 type Created = { created: TargetUser } | { exists: true } | { rejected: string };
 
-const create = async (
-  deps: ReconcileDeps,
-  plan: Extract<CampaignPlan, { action: 'reset' }>,
-): Promise<Created> => {
+const create = async (deps: ReconcileDeps, plan: CreatePlan): Promise<Created> => {
   try {
     const { User } = await deps.target.send(
       new AdminCreateUserCommand({
@@ -215,28 +86,100 @@ const resumeAfterReset = async (
   return markResetSent(deps, record.username, target.username, 'RESUMED');
 };
 
-const markResetSent = async (
+/**
+ * AdminResetUserPassword errors Cognito returns before it acts (throttling, limits, validation): the
+ * user was not reset and no code went out. Anything else (a timeout, a 5xx, a dropped connection,
+ * a messaging or Lambda failure) leaves it unknown whether a code was sent.
+ */
+const RESET_NOT_APPLIED = [
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'InvalidParameterException',
+  'NotAuthorizedException',
+  'UserNotFoundException',
+  'ResourceNotFoundException',
+];
+
+/**
+ * Sends the reset code, guarded by the `resetRequestedAt` marker so a crash never leads to a second
+ * code. When Cognito proves the call was not applied, the marker is removed again before the error
+ * is routed or propagated: otherwise the rerun would take it for a reset that may have landed and
+ * hand the user to an administrator (RESET_UNCONFIRMED) instead of retrying.
+ */
+const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: string) => {
+  const marker = await setMarker(deps, username, 'resetRequestedAt');
+  if (!marker) return settle(deps, username);
+  try {
+    await deps.target.send(
+      new AdminResetUserPasswordCommand({
+        UserPoolId: deps.config.target.userPoolId,
+        Username: targetUsername,
+      }),
+    );
+  } catch (error) {
+    if (!isAwsError(error, ...RESET_NOT_APPLIED)) throw error;
+    await clearMarker(deps, username, 'resetRequestedAt', marker).catch((clearError: unknown) => {
+      // Left in place, the marker only costs this user a trip to an administrator (RESET_UNCONFIRMED).
+      deps.logger.warn('reset marker not cleared', {
+        reason: 'marker-kept',
+        username,
+        error: (clearError as Error).name,
+      });
+    });
+    if (isAwsError(error, 'InvalidParameterException'))
+      return needsAdmin(deps, username, 'NO_VERIFIED_CONTACT');
+    if (isAwsError(error, 'NotAuthorizedException')) return needsAdmin(deps, username, 'RESET_REFUSED');
+    throw error;
+  }
+  return markResetSent(deps, username, targetUsername);
+};
+
+/**
+ * Makes a created user what the plan asks: disabled first if the source user is (never usable in
+ * the target, not even for a moment it can be avoided), out of FORCE_CHANGE_PASSWORD with a random
+ * password (AdminResetUserPassword refuses a FORCE_CHANGE_PASSWORD user, and so would an
+ * administrator's later reset), groups restored. Returns a warning when groups remain.
+ */
+const prepareTarget = async (
   deps: ReconcileDeps,
-  username: string,
-  targetUsername: string,
-  reason?: string,
-) => {
-  const { changed } = await transitionStatus(deps.table, username, {
-    from: ['FLAGGED_FOR_RESET'],
-    to: 'RESET_SENT',
-    set: { method: 'reset-campaign', targetUsername, resetSentAt: new Date(deps.clock.now()).toISOString() },
-  });
-  if (!changed) return settle(deps, username);
-  return { username, outcome: 'reset-sent' as const, ...(reason ? { reason } : {}) };
+  record: UserRecord,
+  plan: CreatePlan,
+  target: TargetUser,
+): Promise<string | undefined> => {
+  const targetPool = deps.config.target.userPoolId;
+  if (plan.action === 'create-disabled' && target.enabled !== false) {
+    await deps.target.send(
+      new AdminDisableUserCommand({ UserPoolId: targetPool, Username: target.username }),
+    );
+  }
+  if (target.status === 'FORCE_CHANGE_PASSWORD') {
+    await deps.target.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: targetPool,
+        Username: target.username,
+        Password: deps.randomPassword(),
+        Permanent: true,
+      }),
+    );
+  }
+  if (record.groupsApplied || record.groups.length === 0) return undefined;
+  const { remaining } = await applyGroupsToUser(
+    { username: target.username, groups: record.groups },
+    { cognito: deps.target, table: deps.table, config: deps.config, logger: deps.logger, clock: deps.clock },
+  );
+  // Left unmarked, group-sync applies the rest at the user's first sign-in.
+  if (remaining.length === 0) await markGroupsApplied(deps.table, record.username);
+  return remaining.length === 0 ? undefined : `GROUPS_INCOMPLETE:${remaining.join(',')}`;
 };
 
 /**
  * Moves one flagged user into the target pool and asks them to set a new password: create
- * (suppressed invitation), disable if the source user is, leave FORCE_CHANGE_PASSWORD with a
- * random password (AdminResetUserPassword refuses a FORCE_CHANGE_PASSWORD user), restore groups,
- * reset, RESET_SENT. Markers written before the create and the reset make a rerun after a crash
- * pick up the user where it stopped and never send a second code. Errors that are not about this
- * user (throttling after retries, an unreachable pool or table) propagate: the run stops.
+ * (suppressed invitation), prepare (see `prepareTarget`), reset, RESET_SENT. A disabled source
+ * user is created disabled with their groups and sent no code: NEEDS_ADMIN (DISABLED_IN_SOURCE),
+ * an administrator decides whether to enable and reset them. Markers written before the create
+ * and the reset make a rerun after a crash pick up the user where it stopped and never send a
+ * second code. Errors that are not about this user (throttling after retries, an unreachable pool
+ * or table) propagate: the run stops.
  */
 export const resetFlaggedUser = async (
   username: string,
@@ -261,50 +204,10 @@ export const resetFlaggedUser = async (
     if ('exists' in result) return resolveExisting(deps, record, plan.targetUsername);
     target = result.created;
   }
-  const targetPool = deps.config.target.userPoolId;
-  // Disabled before anything else happens to it: a disabled source user is never usable in the target.
-  if (plan.disable && target.enabled !== false) {
-    await deps.target.send(
-      new AdminDisableUserCommand({ UserPoolId: targetPool, Username: target.username }),
-    );
-  }
-  if (target.status === 'FORCE_CHANGE_PASSWORD') {
-    await deps.target.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: targetPool,
-        Username: target.username,
-        Password: deps.randomPassword(),
-        Permanent: true,
-      }),
-    );
-  }
-  let warning: string | undefined;
-  if (!record.groupsApplied && record.groups.length > 0) {
-    const { remaining } = await applyGroupsToUser(
-      { username: target.username, groups: record.groups },
-      {
-        cognito: deps.target,
-        table: deps.table,
-        config: deps.config,
-        logger: deps.logger,
-        clock: deps.clock,
-      },
-    );
-    // Left unmarked, group-sync applies the rest at the user's first sign-in.
-    if (remaining.length === 0) await markGroupsApplied(deps.table, username);
-    else warning = `GROUPS_INCOMPLETE:${remaining.join(',')}`;
-  }
-  if (!(await setMarker(deps, username, 'resetRequestedAt'))) return settle(deps, username);
-  try {
-    await deps.target.send(
-      new AdminResetUserPasswordCommand({ UserPoolId: targetPool, Username: target.username }),
-    );
-  } catch (error) {
-    if (isAwsError(error, 'InvalidParameterException'))
-      return needsAdmin(deps, username, 'NO_VERIFIED_CONTACT');
-    if (isAwsError(error, 'NotAuthorizedException')) return needsAdmin(deps, username, 'RESET_REFUSED');
-    throw error;
-  }
-  const outcome = await markResetSent(deps, username, target.username);
+  const warning = await prepareTarget(deps, record, plan, target);
+  const outcome =
+    plan.action === 'create-disabled'
+      ? await needsAdmin(deps, username, DISABLED_IN_SOURCE)
+      : await sendReset(deps, username, target.username);
   return warning ? { ...outcome, warning } : outcome;
 };

@@ -8,7 +8,7 @@ export type CampaignOutcome =
   | 'reset-sent'
   /** Signed in (lazy migration) before the campaign reached them: MIGRATED, never reset. */
   | 'migrated'
-  /** Cannot be reset without a person deciding (no verified contact, disabled and skipped, ...). */
+  /** Cannot be reset without a person deciding (federated or unconfirmed in the source, no verified contact, disabled: created disabled or skipped, ...). */
   | 'needs-admin'
   /** Not the campaign's to handle now (no longer flagged, or another run holds it). */
   | 'skipped'
@@ -26,7 +26,7 @@ export const CAMPAIGN_OUTCOMES: readonly CampaignOutcome[] = [
 export interface UserOutcome {
   username: string;
   outcome: CampaignOutcome;
-  /** A reason code: NO_VERIFIED_CONTACT, SOURCE_USER_DISABLED, SIGNED_IN, RESUMED, ... */
+  /** A reason code: NO_VERIFIED_CONTACT, FEDERATED_USER, SOURCE_UNCONFIRMED, DISABLED_IN_SOURCE, SIGNED_IN, RESUMED, ... */
   reason?: string;
   /** Something short of failure worth an operator's look (e.g. GROUPS_INCOMPLETE). */
   warning?: string;

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { getUser, listUsersByStatus } from '#shared/user-repository';
-import { planUser, resetFlaggedUser, sampleOf } from './campaign-user';
+import { resetFlaggedUser } from './campaign-user';
+import { planUser, sampleOf } from './plan-user';
 import type { ReconcileDeps } from './deps';
 import { buildCampaignReport, type CampaignReport, type CampaignSample, type UserOutcome } from './report';
 

@@ -107,17 +107,22 @@ describe('reconcile and the reset campaign through the emulator', () => {
   it('previews the campaign in a dry run without writing anything', async () => {
     const report = await runResetCampaign(deps(), { dryRun: true });
 
-    expect(report.counts).toMatchObject({ 'would-reset': 5, 'needs-admin': 1 });
+    expect(report.counts).toMatchObject({ 'would-reset': 4, 'needs-admin': 2 });
     expect(report.sample?.find((s) => s.username === 'ann')).toMatchObject({
       targetUsername: 'ann',
       groups: ['admins', 'staff'],
       attributeNames: ['custom:legacy_sub', 'email', 'email_verified', 'name'],
     });
+    expect(report.sample?.find((s) => s.username === 'dan')).toMatchObject({
+      outcome: 'needs-admin',
+      reason: 'DISABLED_IN_SOURCE',
+      disabled: true,
+    });
     expect(await statusOf('ann')).toBe('FLAGGED_FOR_RESET');
     expect(emulator.outbox.list({ userPoolId: pools.target.poolId })).toEqual([]);
   });
 
-  it('resets the stragglers, counts the one who signs in during the campaign as MIGRATED, and sends the rest to an admin', async () => {
+  it('resets the stragglers, counts the one who signs in during the campaign as MIGRATED, and sends the rest (the disabled one created disabled) to an admin', async () => {
     const campaignDeps = deps();
     // liv signs in while the campaign runs: the trigger creates her and records MIGRATED first.
     campaignDeps.target.middlewareStack.add(
@@ -135,15 +140,20 @@ describe('reconcile and the reset campaign through the emulator', () => {
     const report = await runResetCampaign(campaignDeps);
 
     expect(report.complete).toBe(true);
-    expect(report.counts).toMatchObject({ 'reset-sent': 4, migrated: 1, 'needs-admin': 1 });
+    expect(report.counts).toMatchObject({ 'reset-sent': 3, migrated: 1, 'needs-admin': 2 });
     expect(report.users).toEqual({
       migrated: [{ username: 'liv', reason: 'SIGNED_IN' }],
-      'needs-admin': [{ username: 'ned', reason: 'NO_VERIFIED_CONTACT' }],
+      'needs-admin': [
+        { username: 'dan', reason: 'DISABLED_IN_SOURCE' },
+        { username: 'ned', reason: 'NO_VERIFIED_CONTACT' },
+      ],
     });
     expect(emulator.outbox.list({ userPoolId: pools.target.poolId, username: 'liv' })).toEqual([]);
   });
 
-  it('created each reset user from the snapshot: attributes, legacy sub, groups, RESET_REQUIRED, disabled kept disabled', async () => {
+  // A disabled user is created (disabled, with groups) but not reset: CONFIRMED with a random
+  // password nobody knows, so an administrator who enables them can still AdminResetUserPassword.
+  it('created each straggler from the snapshot: attributes, legacy sub, groups; RESET_REQUIRED, or disabled and not reset', async () => {
     for (const u of STRAGGLERS) {
       const got = await admin.send(
         new AdminGetUserCommand({ UserPoolId: pools.target.poolId, Username: u.username }),
@@ -153,7 +163,7 @@ describe('reconcile and the reset campaign through the emulator', () => {
         new AdminListGroupsForUserCommand({ UserPoolId: pools.target.poolId, Username: u.username }),
       );
 
-      expect(got.UserStatus).toBe('RESET_REQUIRED');
+      expect(got.UserStatus).toBe(u.enabled ? 'RESET_REQUIRED' : 'CONFIRMED');
       expect(got.Enabled).toBe(u.enabled);
       expect(attributes).toMatchObject({
         email: u.attributes.email,
@@ -189,6 +199,21 @@ describe('reconcile and the reset campaign through the emulator', () => {
     }
   });
 
+  it('sent the disabled straggler no code: they could not use it, an administrator decides', async () => {
+    const disabled = STRAGGLERS.filter((s) => !s.enabled).map((s) => s.username);
+
+    const sent = disabled.flatMap((username) =>
+      emulator.outbox.list({ userPoolId: pools.target.poolId, username }),
+    );
+
+    expect(disabled).toEqual(['dan']);
+    expect(sent).toEqual([]);
+    expect(await getUser(table, 'dan')).toMatchObject({
+      status: 'NEEDS_ADMIN',
+      reason: 'DISABLED_IN_SOURCE',
+    });
+  });
+
   it('accounts for every source user exactly once in the final counts', async () => {
     await reconcile(deps());
     const progress = await getProgress(table);
@@ -198,8 +223,8 @@ describe('reconcile and the reset campaign through the emulator', () => {
       PENDING: 0,
       MIGRATED: 4,
       FLAGGED_FOR_RESET: 0,
-      RESET_SENT: 4,
-      NEEDS_ADMIN: 1,
+      RESET_SENT: 3,
+      NEEDS_ADMIN: 2,
       SOURCE_DELETED: 1,
     });
   });

@@ -5,6 +5,9 @@ import {
   AdminGetUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
+  InternalErrorException,
+  NotAuthorizedException,
+  TooManyRequestsException,
   UsernameExistsException,
   UserNotFoundException,
   type UserStatusType,
@@ -100,23 +103,122 @@ describe('resetFlaggedUser', () => {
     });
   });
 
-  it('disables a disabled source user right after creating it, before the reset', async () => {
-    await flagged({ username: 'dora', enabled: false });
+  it('creates a disabled source user disabled with their groups, sends no code, and marks NEEDS_ADMIN (DISABLED_IN_SOURCE)', async () => {
+    await flagged({ username: 'dora', enabled: false }, ['staff']);
     const { deps, targetMock } = fakeDeps(table);
     targetMock
       .on(AdminCreateUserCommand)
       .resolves({ User: { Username: 'dora', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } });
 
-    await resetFlaggedUser('dora', deps, aTargetSchema());
+    const outcome = await resetFlaggedUser('dora', deps, aTargetSchema());
 
+    expect(outcome).toEqual({ username: 'dora', outcome: 'needs-admin', reason: 'DISABLED_IN_SOURCE' });
+    // Disabled before anything else; a permanent random password so an administrator's later
+    // AdminResetUserPassword is not refused (Cognito refuses it for FORCE_CHANGE_PASSWORD).
     const order = targetMock.calls().map((call) => call.args[0].constructor.name);
     expect(order).toEqual([
       'AdminCreateUserCommand',
       'AdminDisableUserCommand',
       'AdminSetUserPasswordCommand',
-      'AdminResetUserPasswordCommand',
+      'AdminAddUserToGroupCommand',
     ]);
-    expect(targetMock).not.toHaveReceivedCommand(AdminGetUserCommand);
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+    expect(await getUser(table, 'dora')).toMatchObject({
+      status: 'NEEDS_ADMIN',
+      reason: 'DISABLED_IN_SOURCE',
+      groupsApplied: true,
+    });
+  });
+
+  it.each([
+    ['federated (EXTERNAL_PROVIDER)', { userStatus: 'EXTERNAL_PROVIDER' }, 'FEDERATED_USER'],
+    [
+      'linked to an identity provider (identities attribute)',
+      {
+        attributes: {
+          email: 'fed@x.io',
+          email_verified: 'true',
+          identities: '[{"providerName":"Google","userId":"1"}]',
+        },
+      },
+      'FEDERATED_USER',
+    ],
+    ['UNCONFIRMED', { userStatus: 'UNCONFIRMED' }, 'SOURCE_UNCONFIRMED'],
+  ])(
+    'creates nothing in the target for a %s source user with a verified email: NEEDS_ADMIN',
+    async (_case, overrides, reason) => {
+      await flagged({ username: 'fay', ...overrides });
+      const { deps, targetMock } = fakeDeps(table);
+
+      const outcome = await resetFlaggedUser('fay', deps, aTargetSchema());
+
+      expect(outcome).toEqual({ username: 'fay', outcome: 'needs-admin', reason });
+      expect(targetMock.calls()).toHaveLength(0);
+      expect(await getUser(table, 'fay')).toMatchObject({ status: 'NEEDS_ADMIN', reason });
+    },
+  );
+
+  it('on a throttled AdminResetUserPassword (TooManyRequestsException: not applied), clears the marker and propagates; the rerun resets once', async () => {
+    await flagged({ username: 'tia' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .resolves({ User: { Username: 'tia', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } })
+      .on(AdminResetUserPasswordCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
+      .resolves({});
+
+    await expect(resetFlaggedUser('tia', deps, aTargetSchema())).rejects.toThrow('Rate exceeded');
+    const between = (await getUser(table, 'tia')) as Record<string, unknown> | undefined;
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('tia', 'CONFIRMED'));
+    const rerun = await resetFlaggedUser('tia', deps, aTargetSchema());
+
+    expect(between).toMatchObject({ status: 'FLAGGED_FOR_RESET', createRequestedAt: expect.any(String) });
+    expect(between).not.toHaveProperty('resetRequestedAt');
+    expect(rerun).toEqual({ username: 'tia', outcome: 'reset-sent' });
+    expect(targetMock).toHaveReceivedCommandTimes(AdminCreateUserCommand, 1);
+    expect(targetMock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 2);
+    expect((await getUser(table, 'tia'))?.status).toBe('RESET_SENT');
+  });
+
+  it.each([
+    ['a timeout', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
+    ['a 5xx', new InternalErrorException({ message: 'internal error', $metadata: {} })],
+  ])(
+    'keeps the marker when the reset outcome is unknown (%s), so the rerun never sends a second code',
+    async (_case, error) => {
+      await flagged({ username: 'uri' });
+      const { deps, targetMock } = fakeDeps(table);
+      targetMock
+        .on(AdminCreateUserCommand)
+        .resolves({ User: { Username: 'uri', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } })
+        .on(AdminResetUserPasswordCommand)
+        .rejects(error);
+
+      await expect(resetFlaggedUser('uri', deps, aTargetSchema())).rejects.toThrow(error.message);
+
+      expect(await getUser(table, 'uri')).toMatchObject({
+        status: 'FLAGGED_FOR_RESET',
+        resetRequestedAt: expect.any(String),
+      });
+    },
+  );
+
+  it('clears the marker before handing a refused reset to an administrator, so a re-flag can retry it', async () => {
+    await flagged({ username: 'val' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .resolves({ User: { Username: 'val', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } })
+      .on(AdminResetUserPasswordCommand)
+      .rejects(new NotAuthorizedException({ message: 'not allowed', $metadata: {} }));
+
+    const outcome = await resetFlaggedUser('val', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'val', outcome: 'needs-admin', reason: 'RESET_REFUSED' });
+    const record = (await getUser(table, 'val')) as Record<string, unknown> | undefined;
+    expect(record).toMatchObject({ status: 'NEEDS_ADMIN' });
+    expect(record).not.toHaveProperty('resetRequestedAt');
   });
 
   it('counts a user who signed in meanwhile (UsernameExistsException, record MIGRATED) as migrated, never reset', async () => {

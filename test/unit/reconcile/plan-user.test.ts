@@ -1,4 +1,4 @@
-import { planUser } from '../../../functions/reconcile/campaign-user';
+import { planUser, sampleOf } from '../../../functions/reconcile/plan-user';
 import type { UserRecord } from '#shared/user-repository';
 import { aSourceUser } from '../../support/users';
 import { aConfig, aTargetSchema } from './fakes';
@@ -23,7 +23,6 @@ describe('planUser', () => {
     expect(plan).toEqual({
       action: 'reset',
       targetUsername: 'ann',
-      disable: false,
       attributes: { email: 'ann@x.io', email_verified: 'true', name: 'Ann', 'custom:legacy_sub': 'a1b2' },
     });
   });
@@ -46,12 +45,55 @@ describe('planUser', () => {
   });
 
   it.each([
-    ['create-disabled', { action: 'reset', disable: true }],
+    ['create-disabled', { action: 'create-disabled', targetUsername: 'dora' }],
     ['skip', { action: 'needs-admin', reason: 'SOURCE_USER_DISABLED' }],
-  ] as const)('plans a disabled source user per disabledUsers=%s', (disabledUsers, expected) => {
-    const record = aRecord({ enabled: false });
+  ] as const)(
+    'plans a disabled source user per disabledUsers=%s, never a reset',
+    (disabledUsers, expected) => {
+      const record = aRecord({ username: 'dora', enabled: false });
 
-    expect(planUser(record, aTargetSchema(), { config: aConfig({ disabledUsers }) })).toMatchObject(expected);
+      expect(planUser(record, aTargetSchema(), { config: aConfig({ disabledUsers }) })).toMatchObject(
+        expected,
+      );
+    },
+  );
+
+  // A federated user signs in through the IdP and has no password; an UNCONFIRMED one never proved
+  // the email is theirs. A reset code would give either a native password sign-in.
+  it.each([
+    ['EXTERNAL_PROVIDER', {}, 'FEDERATED_USER'],
+    ['CONFIRMED', { identities: '[{"providerName":"Google","userId":"1"}]' }, 'FEDERATED_USER'],
+    ['UNCONFIRMED', {}, 'SOURCE_UNCONFIRMED'],
+    ['FORCE_CHANGE_PASSWORD', {}, 'SOURCE_STATUS_NOT_ELIGIBLE:FORCE_CHANGE_PASSWORD'],
+    ['UNKNOWN', {}, 'SOURCE_STATUS_NOT_ELIGIBLE:UNKNOWN'],
+  ])(
+    'sends a source user in status %s (extra attributes %j) to an administrator despite a verified email',
+    (userStatus, extra, reason) => {
+      const record = aRecord({
+        userStatus,
+        attributes: { email: 'fed@x.io', email_verified: 'true', ...extra },
+      });
+
+      expect(planUser(record, aTargetSchema(), { config: aConfig() })).toEqual({
+        action: 'needs-admin',
+        reason,
+      });
+    },
+  );
+
+  it('treats a federated user as federated even when also disabled and skipped', () => {
+    const record = aRecord({ userStatus: 'EXTERNAL_PROVIDER', enabled: false });
+
+    expect(planUser(record, aTargetSchema(), { config: aConfig({ disabledUsers: 'skip' }) })).toEqual({
+      action: 'needs-admin',
+      reason: 'FEDERATED_USER',
+    });
+  });
+
+  it.each(['CONFIRMED', 'RESET_REQUIRED'])('resets a source user in status %s', (userStatus) => {
+    const record = aRecord({ userStatus });
+
+    expect(planUser(record, aTargetSchema(), { config: aConfig() }).action).toBe('reset');
   });
 
   it('uses the email as the username in an email-as-username target pool', () => {
@@ -60,5 +102,22 @@ describe('planUser', () => {
     const plan = planUser(record, aTargetSchema({ usernameAttributes: ['email'] }), { config: aConfig() });
 
     expect(plan).toMatchObject({ action: 'reset', targetUsername: 'ann@x.io' });
+  });
+});
+
+describe('sampleOf', () => {
+  it('previews a disabled source user as created disabled but needing an administrator, not a reset', () => {
+    const record = { ...aRecord({ username: 'dora', enabled: false }), groups: ['staff'] };
+
+    const sample = sampleOf(record, planUser(record, aTargetSchema(), { config: aConfig() }));
+
+    expect(sample).toMatchObject({
+      username: 'dora',
+      outcome: 'needs-admin',
+      reason: 'DISABLED_IN_SOURCE',
+      disabled: true,
+      targetUsername: 'dora',
+      groups: ['staff'],
+    });
   });
 });
