@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { systemClock, type Clock } from '#shared/clock';
 import { parseConfig, type MigrationConfig } from '#shared/config';
+import { QUOTA_CATEGORIES, QUOTA_DEFAULTS } from '#shared/quotas';
 import { silentLogger } from '#shared/logger';
 import {
   startCognitoEmulator,
@@ -29,6 +30,11 @@ export interface LocalStackOptions {
   clock?: Clock;
   /** The emulator's quotas. @default 'off' (a rehearsal of the logic, not of the pace) */
   quotas?: CognitoEmulatorOptions['quotas'];
+  /**
+   * Simulates an account whose Cognito quotas AWS raised by this factor: the migrator's rate
+   * limiters are sized to it (config `accountQuotas`). @default 1 (AWS's defaults)
+   */
+  accountQuotaScale?: number;
 }
 
 /** The embedded stack: the emulator with both pools, dynalite with the table, the functions wired. */
@@ -131,6 +137,16 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       groupSyncFunctionName: 'group-sync',
       // The emulator's quotas stand for the account's; the migrator may use all of them here.
       quotaShare: 1,
+      ...(options.accountQuotaScale && options.accountQuotaScale !== 1
+        ? {
+            accountQuotas: Object.fromEntries(
+              QUOTA_CATEGORIES.map((category) => [
+                category,
+                QUOTA_DEFAULTS[category] * options.accountQuotaScale!,
+              ]),
+            ),
+          }
+        : {}),
     });
     const functions = wireFunctions(config, { clock, logger: silentLogger });
     emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);

@@ -53,15 +53,33 @@ export const registerDemo = (program: Command, ctx: CommandContext): void => {
       (v) => Number(v),
       0.5,
     )
-    .action(async (opts: { users: number; seed: number; signInShare: number }, command: Command) => {
-      if (!Number.isInteger(opts.users) || opts.users < 1)
-        throw new CliError(EXIT.USAGE, '--users must be a positive integer');
-      const output = ctx.output(command);
-      const report = await runDemo(
-        { users: opts.users, seed: opts.seed, signInShare: opts.signInShare },
-        output,
-      );
-      output.result(report, () => renderDemo(report));
-      if (!report.ok) throw new CliError(EXIT.FAILED, 'an invariant failed; see the report');
-    });
+    .option(
+      '--quota-scale <factor>',
+      "the simulated account's Cognito quotas as a multiple of AWS's defaults (1 = defaults)",
+      (v) => Number(v),
+      10,
+    )
+    .action(
+      async (
+        opts: { users: number; seed: number; signInShare: number; quotaScale: number },
+        command: Command,
+      ) => {
+        if (!Number.isInteger(opts.users) || opts.users < 1)
+          throw new CliError(EXIT.USAGE, '--users must be a positive integer');
+        if (!Number.isFinite(opts.quotaScale) || opts.quotaScale <= 0)
+          throw new CliError(EXIT.USAGE, '--quota-scale must be a positive number');
+        const output = ctx.output(command);
+        const report = await runDemo(
+          {
+            users: opts.users,
+            seed: opts.seed,
+            signInShare: opts.signInShare,
+            accountQuotaScale: opts.quotaScale,
+          },
+          output,
+        );
+        output.result(report, () => renderDemo(report));
+        if (!report.ok) throw new CliError(EXIT.FAILED, 'an invariant failed; see the report');
+      },
+    );
 };

@@ -13,6 +13,7 @@ interface StartOptions {
   targetPoolConfig?: string;
   users: number;
   seed: number;
+  accountQuotaScale?: number;
 }
 
 const untilAborted = (signal: AbortSignal) =>
@@ -27,6 +28,7 @@ export const startSeededStack = async (
   onProgress?: (done: number) => void,
 ): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
   const stack = await startLocalStack({
+    ...(options.accountQuotaScale ? { accountQuotaScale: options.accountQuotaScale } : {}),
     ...(options.sourcePoolConfig ? { sourcePool: readPoolConfigFile(options.sourcePoolConfig) } : {}),
     ...(options.targetPoolConfig ? { targetPool: readPoolConfigFile(options.targetPoolConfig) } : {}),
   });
