@@ -19,10 +19,11 @@ export type CreatePlan = Exclude<CampaignPlan, { action: 'needs-admin' }>;
 export const DISABLED_IN_SOURCE = 'DISABLED_IN_SOURCE';
 
 /**
- * Source statuses a reset code may go to, as the trigger's forgot-password path allows: the
- * campaign must never be a looser way in than that path.
+ * Source statuses a reset code may go to: those the trigger's forgot-password path accepts, plus
+ * FORCE_CHANGE_PASSWORD, which the trigger's sign-in path also moves into RESET_REQUIRED when
+ * a verified contact exists (the verified-contact rule below still applies).
  */
-const ELIGIBLE_STATUSES = new Set(['CONFIRMED', 'RESET_REQUIRED']);
+const ELIGIBLE_STATUSES = new Set(['CONFIRMED', 'RESET_REQUIRED', 'FORCE_CHANGE_PASSWORD']);
 
 const verified = (attributes: Record<string, string>, name: string): boolean =>
   Boolean(attributes[name]) && attributes[`${name}_verified`] === 'true';

@@ -64,7 +64,6 @@ describe('planUser', () => {
     ['EXTERNAL_PROVIDER', {}, 'FEDERATED_USER'],
     ['CONFIRMED', { identities: '[{"providerName":"Google","userId":"1"}]' }, 'FEDERATED_USER'],
     ['UNCONFIRMED', {}, 'SOURCE_UNCONFIRMED'],
-    ['FORCE_CHANGE_PASSWORD', {}, 'SOURCE_STATUS_NOT_ELIGIBLE:FORCE_CHANGE_PASSWORD'],
     ['UNKNOWN', {}, 'SOURCE_STATUS_NOT_ELIGIBLE:UNKNOWN'],
   ])(
     'sends a source user in status %s (extra attributes %j) to an administrator despite a verified email',
@@ -80,6 +79,15 @@ describe('planUser', () => {
       });
     },
   );
+
+  it('resets a source user still on a temporary password when the email is verified', () => {
+    const record = aRecord({
+      userStatus: 'FORCE_CHANGE_PASSWORD',
+      attributes: { email: 'temp@x.io', email_verified: 'true' },
+    });
+
+    expect(planUser(record, aTargetSchema(), { config: aConfig() })).toMatchObject({ action: 'reset' });
+  });
 
   it('treats a federated user as federated even when also disabled and skipped', () => {
     const record = aRecord({ userStatus: 'EXTERNAL_PROVIDER', enabled: false });
