@@ -3,12 +3,13 @@ import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  type CreateUserPoolClientRequest,
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { systemClock, type Clock } from '#shared/clock';
-import { parseConfig, type MigrationConfig } from '#shared/config';
+import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
 import { QUOTA_CATEGORIES, QUOTA_DEFAULTS } from '#shared/quotas';
-import { silentLogger } from '#shared/logger';
+import { silentLogger, type AppLogger } from '#shared/logger';
 import {
   startCognitoEmulator,
   type CognitoEmulator,
@@ -20,16 +21,35 @@ import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#
 import type { LocalState } from '#local/state-file';
 
 export interface LocalStackOptions {
-  /** CreateUserPool settings of the source. @default DEFAULT_SOURCE_POOL */
-  sourcePool?: CreateUserPoolRequest;
-  /** CreateUserPool settings of the target; its LambdaConfig is replaced by the local functions. */
-  targetPool?: CreateUserPoolRequest;
+  /** CreateUserPool settings of the source, over DEFAULT_SOURCE_POOL. */
+  sourcePool?: Partial<CreateUserPoolRequest>;
+  /** CreateUserPool settings of the target, over DEFAULT_TARGET_POOL; its LambdaConfig is replaced by the local functions. */
+  targetPool?: Partial<CreateUserPoolRequest>;
+  /** CreateUserPoolClient settings of the source's migration client (e.g. GenerateSecret), over the defaults. */
+  sourceClient?: Partial<Omit<CreateUserPoolClientRequest, 'UserPoolId'>>;
   /** When the migration window closes. @default 30 days from now */
   migrationWindowEnd?: string;
   region?: string;
+  /**
+   * The emulator's and the functions' clock. When omitted the emulator times triggers with
+   * unref'd timers, so nothing holds a test runner open. @default systemClock
+   */
   clock?: Clock;
+  /**
+   * The functions' clock only (rate limiters, table timestamps); the emulator keeps `clock` so
+   * trigger deadlines stay real. A ManualClock here makes the limiters' waits free. @default clock
+   */
+  functionClock?: Clock;
   /** The emulator's quotas. @default 'off' (a rehearsal of the logic, not of the pace) */
   quotas?: CognitoEmulatorOptions['quotas'];
+  /** Latency, faults, seed and trigger timeout of the emulator (its `quotas` here win over `quotas`). */
+  emulator?: Omit<CognitoEmulatorOptions, 'functions' | 'clock' | 'stateFile' | 'port'>;
+  /** Overrides of the migration configuration (triggerDeadlineMs, sdk, mfaPolicy, endpoints, ...). */
+  config?: Partial<ConfigInput>;
+  /** The logger every function writes to. @default silentLogger */
+  logger?: AppLogger;
+  /** A dynalite to share between stacks (left open on close). @default a new one, closed with the stack */
+  dynamo?: LocalDynamo;
   /**
    * Simulates an account whose Cognito quotas AWS raised by this factor: the migrator's rate
    * limiters are sized to it (config `accountQuotas`). @default 1 (AWS's defaults)
@@ -61,9 +81,17 @@ const createPool = async (client: CognitoIdentityProviderClient, request: Create
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
   const clock = options.clock ?? systemClock;
+  const functionClock = options.functionClock ?? clock;
   const region = options.region ?? 'us-east-1';
-  const dynamo = await startLocalDynamo({ region });
-  const emulator = await startCognitoEmulator({ clock, quotas: options.quotas ?? 'off' });
+  const ownDynamo = !options.dynamo;
+  const dynamo = options.dynamo ?? (await startLocalDynamo({ region }));
+  const closeDynamo = () => (ownDynamo ? dynamo.close() : Promise.resolve());
+  const emulator = await startCognitoEmulator({
+    quotas: options.quotas ?? 'off',
+    ...options.emulator,
+    // Without a clock the emulator falls back to system time and unref'd trigger timers.
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const cognito = new CognitoIdentityProviderClient({
     region,
     endpoint: emulator.endpoint,
@@ -96,6 +124,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           'ALLOW_REFRESH_TOKEN_AUTH',
         ],
         EnableTokenRevocation: true,
+        ...options.sourceClient,
       }),
     );
     const targetClient = await cognito.send(
@@ -126,13 +155,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       pid: process.pid,
       startedAt: new Date(clock.now()).toISOString(),
     };
+    const sourceSecret = sourceClient.UserPoolClient?.ClientSecret;
     const config = parseConfig({
       region,
-      source: state.source,
+      source: { ...state.source, ...(sourceSecret ? { migrationClientSecret: sourceSecret } : {}) },
       target: state.target,
       tableName,
       migrationWindowEnd: state.migrationWindowEnd,
-      endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint },
       credentials: state.credentials,
       groupSyncFunctionName: 'group-sync',
       // The emulator's quotas stand for the account's; the migrator may use all of them here.
@@ -147,8 +176,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
             ),
           }
         : {}),
+      ...options.config,
+      endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint, ...options.config?.endpoints },
     });
-    const functions = wireFunctions(config, { clock, logger: silentLogger });
+    const functions = wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
     emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
     emulator.registerFunction(LOCAL_FUNCTION_ARNS.groupSync, functions.groupSync);
     return {
@@ -162,13 +193,13 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         await functions.close();
         cognito.destroy();
         await emulator.close();
-        await dynamo.close();
+        await closeDynamo();
       },
     };
   } catch (error) {
     cognito.destroy();
     await emulator.close();
-    await dynamo.close();
+    await closeDynamo();
     throw error;
   }
 };
