@@ -21,16 +21,10 @@ import {
   errorOf,
   PASSWORD,
   secretHash,
-  startHarness,
-  stopHarness,
-  type Harness,
+  useHarness,
 } from './helpers';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = useHarness();
 
 const signIn = (
   clientId: string,

@@ -38,6 +38,19 @@ export async function stopHarness(harness: Harness | undefined): Promise<void> {
   await harness?.emulator.close();
 }
 
+/**
+ * The harness of a test file (or describe block): started in beforeAll, stopped in afterAll.
+ * The returned object is filled in once beforeAll has run, so tests and later hooks may use it.
+ */
+export function useHarness(options: CognitoEmulatorOptions = {}): Harness {
+  const harness = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(harness, await startHarness(options));
+  });
+  afterAll(() => (harness.emulator ? stopHarness(harness) : undefined));
+  return harness;
+}
+
 export async function createPool(
   { cognito }: Harness,
   input: Partial<CreateUserPoolCommandInput> = {},

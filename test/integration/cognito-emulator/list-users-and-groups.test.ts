@@ -10,12 +10,11 @@ import {
   ListUsersInGroupCommand,
   AdminDisableUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createPool, errorOf, startHarness, stopHarness, type Harness } from './helpers';
+import { createPool, errorOf, useHarness } from './helpers';
 
-let h: Harness;
+const h = useHarness();
 let poolId: string;
 beforeAll(async () => {
-  h = await startHarness();
   ({ poolId } = await createPool(h));
   for (let i = 0; i < 150; i++)
     h.emulator.store.createUserDirect(poolId, {
@@ -27,7 +26,6 @@ beforeAll(async () => {
       },
     });
 });
-afterAll(() => stopHarness(h));
 
 async function listAll(filter?: string, limit = 60): Promise<string[]> {
   const names: string[] = [];

@@ -8,21 +8,9 @@ import {
   DescribeUserPoolCommand,
   UpdateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  createConfirmedUser,
-  createPool,
-  errorOf,
-  PASSWORD,
-  startHarness,
-  stopHarness,
-  type Harness,
-} from './helpers';
+import { createConfirmedUser, createPool, errorOf, PASSWORD, useHarness } from './helpers';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = useHarness();
 
 describe('AWS JSON 1.1 protocol', () => {
   it('answers an unknown operation with an error naming it', async () => {

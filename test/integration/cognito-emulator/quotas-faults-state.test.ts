@@ -7,7 +7,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { createPool, errorOf, startHarness, stopHarness, type Harness } from './helpers';
+import { createPool, errorOf, startHarness, stopHarness, useHarness, type Harness } from './helpers';
 
 const create = (h: Harness, poolId: string, username: string) =>
   h.cognito.send(
@@ -16,11 +16,7 @@ const create = (h: Harness, poolId: string, username: string) =>
 
 describe('quotas', () => {
   const clock = new ManualClock();
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness({ clock, quotas: { overrides: { UserCreation: 2, UserList: 1 } } });
-  });
-  afterAll(() => stopHarness(h));
+  const h = useHarness({ clock, quotas: { overrides: { UserCreation: 2, UserList: 1 } } });
 
   it('answers TooManyRequestsException once a category bucket is empty', async () => {
     const { poolId } = await createPool(h);

@@ -8,22 +8,10 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import {
-  createConfirmedUser,
-  createPool,
-  errorOf,
-  PASSWORD,
-  startHarness,
-  stopHarness,
-  type Harness,
-} from './helpers';
+import { createConfirmedUser, createPool, errorOf, PASSWORD, useHarness } from './helpers';
 
-let h: Harness;
 const clock = new ManualClock();
-beforeAll(async () => {
-  h = await startHarness({ clock });
-});
-afterAll(() => stopHarness(h));
+const h = useHarness({ clock });
 
 const verifiedEmail = (name: string) => ({ email: `${name}@example.com`, email_verified: 'true' });
 

@@ -6,16 +6,7 @@ import {
   InitiateAuthCommand,
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  claimsOf,
-  createConfirmedUser,
-  createPool,
-  errorOf,
-  PASSWORD,
-  startHarness,
-  stopHarness,
-  type Harness,
-} from './helpers';
+import { claimsOf, createConfirmedUser, createPool, errorOf, PASSWORD, useHarness } from './helpers';
 
 const PRE_SIGN_UP = 'arn:aws:lambda:eu-west-1:000000000000:function:pre-sign-up';
 const PRE_TOKEN = 'arn:aws:lambda:eu-west-1:000000000000:function:pre-token';
@@ -26,17 +17,15 @@ type Handler = (event: any) => Promise<any>;
 const passThrough: Handler = async (event) => event;
 let handlers: Record<string, Handler>;
 let events: Record<string, unknown>[];
-let h: Harness;
+const h = useHarness({ triggerTimeoutMs: 50 });
 
-beforeAll(async () => {
-  h = await startHarness({ triggerTimeoutMs: 50 });
+beforeAll(() => {
   for (const arn of [PRE_SIGN_UP, PRE_TOKEN, POST_AUTH])
     h.emulator.registerFunction(arn, async (event) => {
       events.push(structuredClone(event));
       return handlers[arn]!(event);
     });
 });
-afterAll(() => stopHarness(h));
 beforeEach(() => {
   events = [];
   handlers = { [PRE_SIGN_UP]: passThrough, [PRE_TOKEN]: passThrough, [POST_AUTH]: passThrough };

@@ -5,7 +5,7 @@ import {
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { createPool, errorOf, PASSWORD, startHarness, stopHarness, type Harness } from './helpers';
+import { createPool, errorOf, PASSWORD, useHarness } from './helpers';
 
 const ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:migrate';
 
@@ -13,12 +13,7 @@ const ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:migrate';
 type Handler = (event: any) => Promise<any>;
 let handler: Handler;
 let events: Record<string, unknown>[];
-let h: Harness;
-
-beforeAll(async () => {
-  h = await startHarness({ triggerTimeoutMs: 50, functions: { [ARN]: (event) => handler(event) } });
-});
-afterAll(() => stopHarness(h));
+const h = useHarness({ triggerTimeoutMs: 50, functions: { [ARN]: (event) => handler(event) } });
 beforeEach(() => {
   events = [];
   handler = async (event) => {

@@ -7,21 +7,9 @@ import {
   AdminSetUserPasswordCommand,
   AdminUpdateUserAttributesCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  createConfirmedUser,
-  createPool,
-  errorOf,
-  PASSWORD,
-  startHarness,
-  stopHarness,
-  type Harness,
-} from './helpers';
+import { createConfirmedUser, createPool, errorOf, PASSWORD, useHarness } from './helpers';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = useHarness();
 
 const attr = (name: string, value: string) => ({ Name: name, Value: value });
 
