@@ -1,27 +1,12 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { ManualClock } from '#shared/clock';
 import { findUsernamesByLoginKey } from '#shared/login-keys';
 import { getProgress, addCounters } from '#shared/progress';
 import { advanceCheckpoint, getCheckpoint } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
 import { getUser, recordMigrated, upsertSnapshot } from '#shared/user-repository';
 import { exportUsers } from '../../../functions/bulk-export/export-users';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
-import { aListedUser, awsError, fakeDeps, openRun, subWith } from './fakes';
+import { aListedUser, awsError, fakeDeps, subWith, useOpenRunTable } from './fakes';
 
-let harness: LocalTableHarness;
-let table: TableContext;
-let clock: ManualClock;
-
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
-beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 10, 22, 13, 0));
-  table = await harness.newTable(clock);
-  await openRun(table);
-});
+const local = useOpenRunTable();
 
 const input = { runId: 'run-1', shard: 'a', workers: 4, budgetMs: 60_000 };
 const page = (from: number, count: number) =>
@@ -29,7 +14,7 @@ const page = (from: number, count: number) =>
 
 describe('exportUsers (the users task)', () => {
   it('lists its shard with ListUsers filter sub ^= "<prefix>" and the largest page (60)', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({ Users: page(0, 2) });
 
     await exportUsers(input, deps);
@@ -42,7 +27,7 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('takes a source client metered for its share of the concurrent shards, and gives it back', async () => {
-    const { deps, sourceMock, shardRequests } = fakeDeps(table);
+    const { deps, sourceMock, shardRequests } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({ Users: [] });
 
     await exportUsers(input, deps);
@@ -51,7 +36,7 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('gives its source client back when it fails', async () => {
-    const { deps, sourceMock, shardRequests } = fakeDeps(table);
+    const { deps, sourceMock, shardRequests } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).rejects(awsError('TooManyRequestsException'));
 
     await expect(exportUsers(input, deps)).rejects.toThrow();
@@ -60,7 +45,7 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('snapshots every user of every page, with status, enabled flag, old sub and dates, as PENDING', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     const disabled = aListedUser(subWith('a', 99), {
       username: 'Disabled.User',
       status: 'UNCONFIRMED',
@@ -76,7 +61,7 @@ describe('exportUsers (the users task)', () => {
     const result = await exportUsers(input, deps);
 
     expect(result).toEqual({ done: true, counted: 61, pages: 2 });
-    expect(await getUser(table, 'Disabled.User')).toMatchObject({
+    expect(await getUser(local.table, 'Disabled.User')).toMatchObject({
       username: 'Disabled.User',
       sub: subWith('a', 99),
       status: 'PENDING',
@@ -88,11 +73,15 @@ describe('exportUsers (the users task)', () => {
       lastRunId: 'run-1',
       shard: 'a',
     });
-    expect(await getCheckpoint(table, 'run-1', 'users#a')).toMatchObject({ seen: 61, pages: 2, done: true });
+    expect(await getCheckpoint(local.table, 'run-1', 'users#a')).toMatchObject({
+      seen: 61,
+      pages: 2,
+      done: true,
+    });
   });
 
   it('writes lowercased login keys, so names differing only by case are found as ambiguous', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({
       Users: [
         aListedUser(subWith('a', 1), { username: 'Alice', attributes: { email: 'alice@example.com' } }),
@@ -102,24 +91,24 @@ describe('exportUsers (the users task)', () => {
 
     await exportUsers(input, deps);
 
-    expect(await findUsernamesByLoginKey(table, 'ALICE')).toEqual(['Alice', 'alice']);
-    expect(await findUsernamesByLoginKey(table, 'Alice@Example.com')).toEqual(['Alice']);
+    expect(await findUsernamesByLoginKey(local.table, 'ALICE')).toEqual(['Alice', 'alice']);
+    expect(await findUsernamesByLoginKey(local.table, 'Alice@Example.com')).toEqual(['Alice']);
   });
 
   it('adds each new user to the counters once', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({ Users: page(0, 3) });
 
     await exportUsers(input, deps);
 
-    expect(await getProgress(table)).toMatchObject({
+    expect(await getProgress(local.table)).toMatchObject({
       total: 3,
       byStatus: expect.objectContaining({ PENDING: 3 }),
     });
   });
 
   it('refreshes a user already migrated without resetting it to PENDING or counting it again', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     const [listed] = page(0, 1);
     const snapshot = {
       username: listed!.Username!,
@@ -128,29 +117,32 @@ describe('exportUsers (the users task)', () => {
       userStatus: 'CONFIRMED',
       enabled: true,
     };
-    await upsertSnapshot(table, snapshot);
-    await addCounters(table, { total: 1, PENDING: 1 });
-    await recordMigrated(table, snapshot.username, { method: 'password', targetUsername: snapshot.username });
+    await upsertSnapshot(local.table, snapshot);
+    await addCounters(local.table, { total: 1, PENDING: 1 });
+    await recordMigrated(local.table, snapshot.username, {
+      method: 'password',
+      targetUsername: snapshot.username,
+    });
     sourceMock.on(ListUsersCommand).resolves({ Users: [listed!] });
 
     await exportUsers(input, deps);
 
-    expect(await getUser(table, snapshot.username)).toMatchObject({
+    expect(await getUser(local.table, snapshot.username)).toMatchObject({
       status: 'MIGRATED',
       attributes: expect.objectContaining({ email: `${snapshot.username}@example.com` }),
     });
-    expect(await getProgress(table)).toMatchObject({
+    expect(await getProgress(local.table)).toMatchObject({
       total: 1,
       byStatus: expect.objectContaining({ MIGRATED: 1, PENDING: 0 }),
     });
   });
 
   it('pages only until its budget is spent, and the next invocation continues from the checkpointed token', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersCommand, { PaginationToken: undefined })
       .callsFake(async () => {
-        clock.advance(61_000);
+        local.clock.advance(61_000);
         return { Users: page(0, 60), PaginationToken: 'p2' };
       })
       .on(ListUsersCommand, { PaginationToken: 'p2' })
@@ -167,10 +159,10 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('counts nothing for a page someone else already checkpointed (a replay after a crash)', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).callsFake(async () => {
       // A duplicate invocation checkpoints the same page first.
-      await advanceCheckpoint(table, 'run-1', 'users#a', {
+      await advanceCheckpoint(local.table, 'run-1', 'users#a', {
         fromCursor: undefined,
         toCursor: undefined,
         seen: 2,
@@ -182,12 +174,12 @@ describe('exportUsers (the users task)', () => {
     const result = await exportUsers(input, deps);
 
     expect(result).toEqual({ done: true, counted: 0, pages: 0 });
-    expect(await getCheckpoint(table, 'run-1', 'users#a')).toMatchObject({ seen: 2, pages: 1 });
+    expect(await getCheckpoint(local.table, 'run-1', 'users#a')).toMatchObject({ seen: 2, pages: 1 });
   });
 
   it('does nothing when its shard is already done (a resumed run)', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
-    await advanceCheckpoint(table, 'run-1', 'users#a', {
+    const { deps, sourceMock } = fakeDeps(local.table);
+    await advanceCheckpoint(local.table, 'run-1', 'users#a', {
       fromCursor: undefined,
       toCursor: undefined,
       seen: 7,
@@ -201,17 +193,17 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('fails with ShardIntegrityError, writing nothing, when a user outside the shard is listed', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({ Users: [aListedUser(subWith('b', 1))] });
 
     await expect(exportUsers(input, deps)).rejects.toThrow(
       expect.objectContaining({ name: 'ShardIntegrityError' }),
     );
-    expect(await getProgress(table)).toMatchObject({ total: 0 });
+    expect(await getProgress(local.table)).toMatchObject({ total: 0 });
   });
 
   it('fails with SourceThrottledError on TooManyRequestsException, leaving the checkpoint where it was', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersCommand, { PaginationToken: undefined })
       .resolves({ Users: page(0, 60), PaginationToken: 'p2' })
@@ -221,7 +213,7 @@ describe('exportUsers (the users task)', () => {
     await expect(exportUsers(input, deps)).rejects.toThrow(
       expect.objectContaining({ name: 'SourceThrottledError' }),
     );
-    expect(await getCheckpoint(table, 'run-1', 'users#a')).toMatchObject({
+    expect(await getCheckpoint(local.table, 'run-1', 'users#a')).toMatchObject({
       cursor: 'p2',
       seen: 60,
       done: false,
@@ -229,7 +221,7 @@ describe('exportUsers (the users task)', () => {
   });
 
   it('fails with RunNotFoundError when its run was never opened', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersCommand).resolves({ Users: [] });
 
     await expect(exportUsers({ ...input, runId: 'missing' }, deps)).rejects.toThrow(

@@ -1,10 +1,12 @@
 import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ManualClock } from '#shared/clock';
 import { parseConfig, type ConfigInput } from '#shared/config';
 import { silentLogger } from '#shared/logger';
 import { createRun } from '#shared/run-repository';
 import type { TableContext } from '#shared/table-context';
 import type { BulkExportDeps } from '../../../functions/bulk-export/types';
+import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 
 export const aConfig = (overrides: Partial<ConfigInput> = {}) =>
   parseConfig({
@@ -72,6 +74,25 @@ export const subWith = (prefix: string, n: number): string =>
 
 export const openRun = (table: TableContext, runId = 'run-1') =>
   createRun(table, runId, { maxConcurrency: 4, shardPrefixLength: 1, taskBudgetSeconds: 120 });
+
+/**
+ * A test file's dynalite (started in beforeAll, closed in afterAll) and, before each test, a fresh
+ * table on a ManualClock at `start` with run-1 open. The returned object holds the current ones.
+ */
+export const useOpenRunTable = (start = Date.UTC(2026, 10, 22, 13, 0)) => {
+  const local = {} as { table: TableContext; clock: ManualClock };
+  let harness: LocalTableHarness;
+  beforeAll(async () => {
+    harness = await startLocalTables();
+  });
+  afterAll(() => harness.close());
+  beforeEach(async () => {
+    local.clock = new ManualClock(start);
+    local.table = await harness.newTable(local.clock);
+    await openRun(local.table);
+  });
+  return local;
+};
 
 /** An AWS SDK service exception by name, as the client would throw it. */
 export const awsError = (name: string, message = name): Error =>

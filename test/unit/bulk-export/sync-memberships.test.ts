@@ -1,29 +1,16 @@
 import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { ManualClock } from '#shared/clock';
 import { putGroup } from '#shared/group-repository';
 import { getCheckpoint } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
 import { getUser, upsertSnapshot } from '#shared/user-repository';
 import { syncMemberships } from '../../../functions/bulk-export/sync-memberships';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
-import { awsError, fakeDeps, openRun } from './fakes';
+import { awsError, fakeDeps, openRun, useOpenRunTable } from './fakes';
 
-let harness: LocalTableHarness;
-let table: TableContext;
-let clock: ManualClock;
-
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
+const local = useOpenRunTable();
 beforeEach(async () => {
-  clock = new ManualClock(Date.UTC(2026, 10, 22, 13, 0));
-  table = await harness.newTable(clock);
-  await openRun(table);
-  for (const username of ['ann', 'bob', 'cy']) await upsertSnapshot(table, aSourceUser({ username }));
-  await putGroup(table, { groupName: 'admins' });
-  await putGroup(table, { groupName: 'readers' });
+  for (const username of ['ann', 'bob', 'cy']) await upsertSnapshot(local.table, aSourceUser({ username }));
+  await putGroup(local.table, { groupName: 'admins' });
+  await putGroup(local.table, { groupName: 'readers' });
 });
 
 const input = { runId: 'run-1', budgetMs: 60_000 };
@@ -31,7 +18,7 @@ const members = (...names: string[]) => ({ Users: names.map((Username) => ({ Use
 
 describe('syncMemberships (the memberships task)', () => {
   it("adds each group to its members' items", async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersInGroupCommand, { GroupName: 'admins' })
       .resolves(members('ann'))
@@ -41,13 +28,13 @@ describe('syncMemberships (the memberships task)', () => {
     const result = await syncMemberships(input, deps);
 
     expect(result).toEqual({ done: true, counted: 3, pages: 2 });
-    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
-    expect((await getUser(table, 'bob'))?.groups).toEqual(['readers']);
-    expect((await getUser(table, 'cy'))?.groups).toEqual([]);
+    expect((await getUser(local.table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+    expect((await getUser(local.table, 'bob'))?.groups).toEqual(['readers']);
+    expect((await getUser(local.table, 'cy'))?.groups).toEqual([]);
   });
 
   it('pages ListUsersInGroup with the largest page (60) and its NextToken', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersInGroupCommand)
       .resolves(members())
@@ -64,15 +51,15 @@ describe('syncMemberships (the memberships task)', () => {
       Limit: 60,
       NextToken: 'n2',
     });
-    expect((await getUser(table, 'bob'))?.groups).toEqual(['admins']);
+    expect((await getUser(local.table, 'bob'))?.groups).toEqual(['admins']);
   });
 
   it('hands back after its budget and the next invocation skips the groups already done', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersInGroupCommand, { GroupName: 'admins' })
       .callsFake(async () => {
-        clock.advance(61_000);
+        local.clock.advance(61_000);
         return members('ann');
       })
       .on(ListUsersInGroupCommand, { GroupName: 'readers' })
@@ -88,29 +75,29 @@ describe('syncMemberships (the memberships task)', () => {
   });
 
   it('adds nothing twice when the same memberships are written again (a string-set ADD is idempotent)', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersInGroupCommand).resolves(members('ann'));
     await syncMemberships(input, deps);
-    await openRun(table, 'run-2');
+    await openRun(local.table, 'run-2');
 
     await syncMemberships({ ...input, runId: 'run-2' }, deps);
 
-    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+    expect((await getUser(local.table, 'ann'))?.groups).toEqual(['admins', 'readers']);
   });
 
   it('skips a member the snapshot lacks (created after its shard was listed) without failing', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersInGroupCommand).resolves(members('newcomer', 'ann'));
 
     const result = await syncMemberships(input, deps);
 
     expect(result.done).toBe(true);
-    expect(await getUser(table, 'newcomer')).toBeUndefined();
-    expect((await getUser(table, 'ann'))?.groups).toEqual(['admins', 'readers']);
+    expect(await getUser(local.table, 'newcomer')).toBeUndefined();
+    expect((await getUser(local.table, 'ann'))?.groups).toEqual(['admins', 'readers']);
   });
 
   it('treats a group deleted from the source since an earlier run (ResourceNotFoundException) as empty', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock
       .on(ListUsersInGroupCommand, { GroupName: 'admins' })
       .rejects(awsError('ResourceNotFoundException', 'Group not found.'))
@@ -120,11 +107,14 @@ describe('syncMemberships (the memberships task)', () => {
     const result = await syncMemberships(input, deps);
 
     expect(result.done).toBe(true);
-    expect(await getCheckpoint(table, 'run-1', 'members#admins')).toMatchObject({ done: true, seen: 0 });
+    expect(await getCheckpoint(local.table, 'run-1', 'members#admins')).toMatchObject({
+      done: true,
+      seen: 0,
+    });
   });
 
   it('fails with SourceThrottledError on TooManyRequestsException', async () => {
-    const { deps, sourceMock } = fakeDeps(table);
+    const { deps, sourceMock } = fakeDeps(local.table);
     sourceMock.on(ListUsersInGroupCommand).rejects(awsError('TooManyRequestsException'));
 
     await expect(syncMemberships(input, deps)).rejects.toThrow(
