@@ -231,6 +231,7 @@ describe('progress counters', () => {
   it('are repaired by a recount after a crash between a write and its counter update', async () => {
     await Promise.all(Array.from({ length: 4 }, () => seed()));
     await upsertSnapshot(ctx, aSourceUser()); // written, counter update "lost"
+    await recordRefusal(ctx, 'AMBIGUOUS_USER');
 
     expect((await getProgress(ctx)).byStatus.PENDING).toBe(4);
     await recountProgress(ctx);
@@ -238,6 +239,7 @@ describe('progress counters', () => {
     expect(await getProgress(ctx)).toMatchObject({
       total: 5,
       byStatus: expect.objectContaining({ PENDING: 5 }),
+      refusals: { AMBIGUOUS_USER: 1 },
     });
   });
 });
