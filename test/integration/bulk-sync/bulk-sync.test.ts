@@ -182,6 +182,45 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
     await expectTableMatchesSource();
   }, 90_000);
 
+  it('resumes a run whose runner was killed mid-sync, with nothing recorded, and ends with every user once', async () => {
+    await arrange();
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+    const inFlight: Promise<unknown>[] = [];
+    let usersTasks = 0;
+    let killed = false;
+    // The process dies during the 5th users round: that call finishes (it was in flight), and no
+    // later call reaches the table — not even the Catch's fail task, so the run stays RUNNING.
+    const killMidRun = (handler: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
+      if (killed) throw new Error('runner killed');
+      if ((event as { task: string }).task === 'users' && ++usersTasks === 5) killed = true;
+      const call = handler(event);
+      inFlight.push(call.catch(() => undefined));
+      return call;
+    };
+
+    const dead = await env.run({ maxConcurrency: 4, taskBudgetSeconds: 0 }, killMidRun);
+    await Promise.all(inFlight);
+    const countedBeforeResume = (await listCheckpoints(table, dead.executionName, 'users#')).reduce(
+      (n, c) => n + c.seen,
+      0,
+    );
+    const statusBeforeResume = (await getRun(table, dead.executionName))?.status;
+    const resumed = await env.run({ resumeRunId: dead.executionName });
+
+    expect(dead.status).toBe('FAILED');
+    expect(statusBeforeResume).toBe('RUNNING');
+    expect(await getRun(table, dead.executionName)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(countedBeforeResume).toBeGreaterThan(0);
+    expect(countedBeforeResume).toBeLessThan(POOL_SIZE);
+    expect(resumed.error).toBeUndefined();
+    expect(resumed.output).toMatchObject({
+      runId: dead.executionName,
+      users: POOL_SIZE,
+      memberships: memberships(),
+    });
+    await expectTableMatchesSource();
+  }, 90_000);
+
   it('records the failure on the run when a task fails for good, so it can be resumed', async () => {
     await arrange({}, 100);
     const env = syncEnvironment(emulator!, tables, table, pools, clock);
