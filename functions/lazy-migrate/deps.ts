@@ -39,7 +39,9 @@ export const createDeps = (config: MigrationConfig, clock: Clock = systemClock):
     targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
     logger: createLogger('lazy-migrate'),
     metrics: powertoolsOutcomeMetrics(
-      new Metrics({ namespace: 'CognitoMigrate', serviceName: 'lazy-migrate' }),
+      // The `service` dimension comes from POWERTOOLS_SERVICE_NAME (the function name, set by
+      // infra), which is what the dashboard's SEARCH expressions select on.
+      new Metrics({ namespace: 'CognitoMigrate' }),
     ),
     clock,
     startDeadline: timerDeadline(clock),

@@ -1,6 +1,10 @@
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 
-/** The trigger's metrics: one count per outcome (dimension `reason`) and its latency. */
+/**
+ * The trigger's metrics, in the contract infra's dashboard and alarms read (namespace
+ * `CognitoMigrate`, default dimension `service`): `Migrations` by `Outcome`, `Refusals` by
+ * `Reason`, and `TriggerLatency` by `Outcome`.
+ */
 export interface OutcomeMetrics {
   outcome(result: 'migrated' | 'refused', reason: string, latencyMs: number): void;
   /** A count of something worth an alarm that is not an outcome (a failed table write). */
@@ -11,10 +15,15 @@ export interface OutcomeMetrics {
 export const powertoolsOutcomeMetrics = (metrics: Metrics): OutcomeMetrics => ({
   outcome: (result, reason, latencyMs) => {
     const single = metrics.singleMetric();
-    single.addDimensions({ result, reason });
-    single.addMetric(result === 'migrated' ? 'Migrated' : 'Refused', MetricUnit.Count, 1);
+    if (result === 'migrated') {
+      single.addDimensions({ Outcome: reason });
+      single.addMetric('Migrations', MetricUnit.Count, 1);
+    } else {
+      single.addDimensions({ Reason: reason });
+      single.addMetric('Refusals', MetricUnit.Count, 1);
+    }
     const latency = metrics.singleMetric();
-    latency.addDimensions({ result });
+    latency.addDimensions({ Outcome: result });
     latency.addMetric('TriggerLatency', MetricUnit.Milliseconds, latencyMs);
   },
   count: (name) => {
