@@ -8,6 +8,7 @@ import {
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
+import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
 import type { BulkExportDeps } from './types';
 
@@ -27,8 +28,15 @@ export interface DepsOverrides {
  */
 export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {}): BulkExportDeps => {
   const clock = overrides.clock ?? systemClock;
+  const onThrottle = throttleMetric(createMetrics());
   const limiterOf = (workers: number) =>
-    createRateLimiter({ config, clock, workers, ...(overrides.quotas ? { quotas: overrides.quotas } : {}) });
+    createRateLimiter({
+      config,
+      clock,
+      workers,
+      onThrottle,
+      ...(overrides.quotas ? { quotas: overrides.quotas } : {}),
+    });
   const sourceDeps = (workers: number): ClientDeps => ({
     ...overrides.clientDeps,
     clock,

@@ -3,6 +3,7 @@ import { createDocumentClient, createLambdaClient, createTargetCognitoClient } f
 import type { MigrationConfig } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { createLogger } from '#shared/logger';
+import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
 import type { PostAuthenticationDeps } from './post-authentication';
 
@@ -23,7 +24,7 @@ export const createDeps = (
     ]);
   }
   const clock = systemClock;
-  const limiter = createRateLimiter({ config, clock });
+  const limiter = createRateLimiter({ config, clock, onThrottle: throttleMetric(createMetrics()) });
   return {
     config,
     clock,

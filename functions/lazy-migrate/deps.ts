@@ -1,10 +1,10 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
 import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
+import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
 import type { TableContext } from '#shared/table-context';
 import { timerDeadline, type StartDeadline } from './deadline';
@@ -30,19 +30,23 @@ export interface LazyMigrateDeps {
  */
 export const createDeps = (config: MigrationConfig, clock: Clock = systemClock): LazyMigrateDeps => {
   // Source and target live in different accounts as a rule: each gets its own limiter.
-  const source = createSourceCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
-  const target = createTargetCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  const metrics = createMetrics();
+  const onThrottle = throttleMetric(metrics);
+  const source = createSourceCognitoClient(config, {
+    clock,
+    limiter: createRateLimiter({ config, clock, onThrottle }),
+  });
+  const target = createTargetCognitoClient(config, {
+    clock,
+    limiter: createRateLimiter({ config, clock, onThrottle }),
+  });
   return {
     config,
     source,
     table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
     targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
     logger: createLogger('lazy-migrate'),
-    metrics: powertoolsOutcomeMetrics(
-      // The `service` dimension comes from POWERTOOLS_SERVICE_NAME (the function name, set by
-      // infra), which is what the dashboard's SEARCH expressions select on.
-      new Metrics({ namespace: 'CognitoMigrate' }),
-    ),
+    metrics: powertoolsOutcomeMetrics(metrics),
     clock,
     startDeadline: timerDeadline(clock),
   };

@@ -5,6 +5,7 @@ import { createDocumentClient, createSourceCognitoClient, createTargetCognitoCli
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
+import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
 import type { TableContext } from '#shared/table-context';
 
@@ -42,8 +43,15 @@ const DEFAULT_BUDGET_MS = 12 * 60 * 1000;
  * account and Region, and the source usually lives in another account.
  */
 export const createDeps = (config: MigrationConfig, clock: Clock = systemClock): ReconcileDeps => {
-  const target = createTargetCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
-  const source = createSourceCognitoClient(config, { clock, limiter: createRateLimiter({ config, clock }) });
+  const onThrottle = throttleMetric(createMetrics());
+  const target = createTargetCognitoClient(config, {
+    clock,
+    limiter: createRateLimiter({ config, clock, onThrottle }),
+  });
+  const source = createSourceCognitoClient(config, {
+    clock,
+    limiter: createRateLimiter({ config, clock, onThrottle }),
+  });
   return {
     config,
     table: { doc: createDocumentClient(config), tableName: config.tableName, clock },

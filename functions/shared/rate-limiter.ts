@@ -24,6 +24,8 @@ export interface RateLimiterOptions {
   clock?: Clock;
   /** The account's quotas in requests per second, where they were raised. @default QUOTA_DEFAULTS */
   quotas?: Partial<Record<QuotaCategory, number>>;
+  /** Told of every TooManyRequestsException (e.g. to emit the `Throttles` metric). */
+  onThrottle?: (category: QuotaCategory) => void;
   /** Cooperating limiters (e.g. Map shards) sharing the quota; this one gets 1/workers of it. @default 1 */
   workers?: number;
 }
@@ -154,6 +156,7 @@ export const createRateLimiter = (options: RateLimiterOptions): RateLimiter => {
       });
     },
     throttled: (category) => {
+      options.onThrottle?.(category);
       const bucket = bucketFor(category);
       const now = clock.now();
       if (now - bucket.reducedAt < DECREASE_COOLDOWN_MS) return;

@@ -6,6 +6,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OPERATIONAL_REASONS } from '../../functions/lazy-migrate/refusal';
+import { METRICS_NAMESPACE } from '#shared/metrics';
 
 /**
  * The metrics contract with the functions (Powertools Metrics, EMF): namespace
@@ -14,7 +15,7 @@ import { OPERATIONAL_REASONS } from '../../functions/lazy-migrate/refusal';
  * `Throttles` is also emitted with `service` alone so one alarm can sum it.
  */
 export const METRICS = {
-  namespace: 'CognitoMigrate',
+  namespace: METRICS_NAMESPACE,
   migrations: 'Migrations',
   refusals: 'Refusals',
   throttles: 'Throttles',

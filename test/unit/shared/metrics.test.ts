@@ -1,5 +1,8 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../../../infra/constructs/migration-dashboard';
+import { ManualClock } from '#shared/clock';
+import { throttleMetric } from '#shared/metrics';
+import { createRateLimiter } from '#shared/rate-limiter';
 import { powertoolsOutcomeMetrics } from '../../../functions/lazy-migrate/metrics';
 
 /** The EMF documents Powertools writes to stdout for single metrics. */
@@ -40,5 +43,29 @@ describe('powertoolsOutcomeMetrics', () => {
 
     expect(count).toMatchObject({ Refusals: 1, Reason: 'SOURCE_THROTTLED', service: 'lazy-migrate-fn' });
     expect(dimensionsOf(count!)).toEqual(['Reason', 'service']);
+  });
+});
+
+describe('throttleMetric', () => {
+  it('emits Throttles by Category and by service alone, as the dashboard and the throttling alarm read them', () => {
+    const docs = emitted((m) => throttleMetric(m)('UserList'));
+
+    expect(docs.map(dimensionsOf)).toEqual([['Category', 'service'], ['service']]);
+    expect(docs[0]).toMatchObject({ Throttles: 1, Category: 'UserList' });
+    expect(docs[1]).toMatchObject({ Throttles: 1 });
+  });
+
+  it('is told of every throttle the rate limiter sees', () => {
+    const seen: string[] = [];
+    const limiter = createRateLimiter({
+      config: { quotaShare: 0.5, quotaShareByCategory: {} },
+      clock: new ManualClock(),
+      onThrottle: (category) => seen.push(category),
+    });
+
+    limiter.throttled('UserUpdate');
+    limiter.throttled('UserUpdate');
+
+    expect(seen).toEqual(['UserUpdate', 'UserUpdate']);
   });
 });
