@@ -8,7 +8,7 @@ import {
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
-import { createMetrics, throttleMetric } from '#shared/metrics';
+import { countMetric, createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
 import type { BulkExportDeps } from './types';
 
@@ -28,7 +28,8 @@ export interface DepsOverrides {
  */
 export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {}): BulkExportDeps => {
   const clock = overrides.clock ?? systemClock;
-  const onThrottle = throttleMetric(createMetrics());
+  const metrics = createMetrics();
+  const onThrottle = throttleMetric(metrics);
   const limiterOf = (workers: number) =>
     createRateLimiter({
       config,
@@ -63,5 +64,6 @@ export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {
         },
       };
     },
+    countExported: countMetric(metrics, 'UsersExported'),
   };
 };

@@ -50,6 +50,7 @@ export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps)
     },
     write: (users) => writeUserPage(deps.table, users, { runId: input.runId, shard: input.shard }),
   }).finally(release);
+  deps.countExported?.(result.counted);
   deps.logger.info('shard exported', {
     reason: result.done ? 'shard-done' : 'budget-spent',
     runId: input.runId,

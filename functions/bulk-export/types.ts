@@ -22,6 +22,8 @@ export interface BulkExportDeps {
    * shard burst past the share).
    */
   acquireShardSource(workers: number): { client: CognitoIdentityProviderClient; release(): void };
+  /** Reports users newly counted by a shard task (the `UsersExported` metric). */
+  countExported?: (users: number) => void;
 }
 
 /** What Start returns and every later state passes on. */

@@ -22,3 +22,10 @@ export const throttleMetric =
     byCategory.addMetric('Throttles', MetricUnit.Count, 1);
     metrics.singleMetric().addMetric('Throttles', MetricUnit.Count, 1);
   };
+
+/** Emits `name` as a count (skipped when zero, so idle rounds cost nothing). */
+export const countMetric =
+  (metrics: Metrics, name: string) =>
+  (count: number): void => {
+    if (count > 0) metrics.singleMetric().addMetric(name, MetricUnit.Count, count);
+  };

@@ -107,6 +107,18 @@ describe('exportUsers (the users task)', () => {
     });
   });
 
+  it('reports the users it counted for the UsersExported metric, and nothing for a replayed page', async () => {
+    const { deps, sourceMock } = fakeDeps(local.table);
+    const reported: number[] = [];
+    deps.countExported = (users) => reported.push(users);
+    sourceMock.on(ListUsersCommand).resolves({ Users: page(0, 3) });
+
+    await exportUsers(input, deps);
+    await exportUsers(input, deps);
+
+    expect(reported).toEqual([3, 0]);
+  });
+
   it('refreshes a user already migrated without resetting it to PENDING or counting it again', async () => {
     const { deps, sourceMock } = fakeDeps(local.table);
     const [listed] = page(0, 1);
