@@ -121,10 +121,13 @@ const measure = async (users: number): Promise<Measurement> => {
     // The emulator's quotas are off; unthrottled limiters measure the migrator, not the quota.
     quotaShare: 1,
   });
-  const deps = createDeps(config, {
-    logger: silentLogger,
-    quotas: { UserList: 1e6, UserPoolResourceRead: 1e6, UserPoolResourceUpdate: 1e6 },
-  });
+  const deps = {
+    ...createDeps(config, {
+      logger: silentLogger,
+      quotas: { UserList: 1e6, UserPoolResourceRead: 1e6, UserPoolResourceUpdate: 1e6 },
+    }),
+    countExported: undefined, // no EMF lines in the bench's output
+  };
   gc();
   const baselineHeap = process.memoryUsage().heapUsed;
   let peakHeap = baselineHeap;

@@ -64,7 +64,11 @@ export const wireFunctions = (
     },
   } as unknown as LambdaClient;
   const localGroupDeps = { ...groupDeps, logger: options.logger, clock: options.clock, lambda };
-  const bulkDeps = createBulkExportDeps(config, { clock: options.clock, logger: options.logger });
+  const bulkDeps = {
+    ...createBulkExportDeps(config, { clock: options.clock, logger: options.logger }),
+    // Lambda publishes EMF lines from stdout; in one process they would only clutter the CLI's output.
+    countExported: undefined,
+  };
   const bulkExport: Handler = (event) => runTask(event, bulkDeps);
   const idle = async () => {
     while (pending.size > 0) await Promise.all([...pending]);
