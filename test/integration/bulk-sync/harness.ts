@@ -1,8 +1,5 @@
 import { join } from 'node:path';
-import {
-  CognitoIdentityProviderClient,
-  CreateUserPoolCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
+import { CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '#shared/clock';
 import { parseConfig, type ConfigInput } from '#shared/config';
@@ -14,6 +11,7 @@ import { runStateMachine, type LocalLambda } from '#local/stepfunctions/index';
 import { createDeps } from '../../../functions/bulk-export/deps';
 import { runTask } from '../../../functions/bulk-export/run-task';
 import type { BulkExportDeps } from '../../../functions/bulk-export/types';
+import { emulatorClient } from '../../support/emulator-client';
 import type { LocalTableHarness } from '../../support/local-table';
 
 export const BULK_EXPORT_ARN = 'arn:aws:lambda:us-east-1:000000000000:function:bulk-export';
@@ -21,20 +19,12 @@ export const DEFINITION_FILE = join(__dirname, '../../../statemachines/bulk-sync
 export const SOURCE_ROLE = 'arn:aws:iam::111111111111:role/source-admins';
 export const TARGET_ROLE = 'arn:aws:iam::222222222222:role/target-admins';
 
-const adminClient = (emulator: CognitoEmulator) =>
-  new CognitoIdentityProviderClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-
 /**
  * A case-sensitive source pool with a custom attribute (so "Alice" and "alice" are two users,
  * as in an old pool created before case-insensitivity became the default) and a target pool.
  */
 export const createPools = async (emulator: CognitoEmulator) => {
-  const admin = adminClient(emulator);
+  const admin = emulatorClient(emulator);
   const create = async (name: string, caseSensitive: boolean) => {
     const { UserPool } = await admin.send(
       new CreateUserPoolCommand({

@@ -1,3 +1,4 @@
+import { emulatorClient } from '../../support/emulator-client';
 import { createHmac } from 'node:crypto';
 import {
   AdminCreateUserCommand,
@@ -24,12 +25,7 @@ export interface Harness {
 /** Starts an emulator and a real SDK client pointed at it (no retries, dummy credentials). */
 export async function startHarness(options: CognitoEmulatorOptions = {}): Promise<Harness> {
   const emulator = await startCognitoEmulator(options);
-  const cognito = new CognitoIdentityProviderClient({
-    endpoint: emulator.endpoint,
-    region: 'eu-west-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const cognito = emulatorClient(emulator, 'eu-west-1');
   return { emulator, cognito };
 }
 

@@ -1,3 +1,4 @@
+import { emulatorClient } from '../../support/emulator-client';
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
@@ -44,12 +45,7 @@ const errorOf = (promise: Promise<unknown>) =>
 beforeAll(async () => {
   tables = await startLocalTables();
   emulator = await startCognitoEmulator({ functions: { [ARN]: (event) => trigger(event) } });
-  admin = new CognitoIdentityProviderClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  admin = emulatorClient(emulator);
 });
 afterAll(async () => {
   admin.destroy();

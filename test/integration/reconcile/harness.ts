@@ -1,5 +1,4 @@
 import {
-  CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -15,21 +14,14 @@ import type { TableContext } from '#shared/table-context';
 import { addUserGroups, upsertSnapshot, type SourceUserSnapshot } from '#shared/user-repository';
 import type { CognitoEmulator } from '#local/cognito/index';
 import type { ReconcileDeps } from '../../../functions/reconcile/deps';
+import { emulatorClient } from '../../support/emulator-client';
 
 export const WINDOW_END = Date.UTC(2026, 11, 1);
 export const SOURCE_PASSWORD = 'Old-Passw0rd!';
 
-const client = (emulator: CognitoEmulator) =>
-  new CognitoIdentityProviderClient({
-    endpoint: emulator.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-
 /** A source pool and a target pool (with custom:legacy_sub, email recovery, a public app client). */
 export const createPools = async (emulator: CognitoEmulator) => {
-  const admin = client(emulator);
+  const admin = emulatorClient(emulator);
   const pool = async (name: string, schema: boolean) => {
     const { UserPool } = await admin.send(
       new CreateUserPoolCommand({
@@ -72,8 +64,8 @@ export const emulatorDeps = (
     migrationWindowEnd: new Date(WINDOW_END).toISOString(),
     ...overrides,
   });
-  const source = client(emulator);
-  const target = client(emulator);
+  const source = emulatorClient(emulator);
+  const target = emulatorClient(emulator);
   applyRateLimiter(source, createRateLimiter({ config, clock }));
   applyRateLimiter(target, createRateLimiter({ config, clock }));
   return {
