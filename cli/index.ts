@@ -1,39 +1,26 @@
 import { Command, CommanderError } from 'commander';
-import type { Clock } from '#shared/clock';
-import { connect, type Connection, type GlobalOptions } from './connection';
+import { createCommandContext, type CliDeps, type CommandFactory } from './context';
 import { describeFailure, EXIT, type ExitCode } from './exit-codes';
-import { Output, type Writer } from './output';
-import { registerDemo } from './commands/demo';
-import { registerLocal } from './commands/local';
-import { registerPreflight } from './commands/preflight';
-import { registerResetCampaign } from './commands/reset-campaign';
-import { registerSync } from './commands/sync';
-import { registerStatus } from './commands/status';
-import { registerStragglers } from './commands/stragglers';
+import { Output } from './output';
+import { demoCommand } from './commands/demo';
+import { localCommand } from './commands/local';
+import { preflightCommand } from './commands/preflight';
+import { reconcileCommand, resetCampaignCommand } from './commands/reset-campaign';
+import { syncCommand } from './commands/sync';
+import { statusCommand } from './commands/status';
+import { stragglersCommand } from './commands/stragglers';
 
-/** What the program needs from the outside world; tests pass buffers, a fake clock and an AbortSignal. */
-export interface CliDeps {
-  stdout: Writer;
-  stderr: Writer;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  clock: Clock;
-  /** Aborted on Ctrl-C: ends `status --watch` and `local start`. */
-  signal: AbortSignal;
-  /** Asks a yes/no question; absent means non-interactive (commands then need `--yes`). */
-  confirm?: (question: string) => Promise<boolean>;
-  /** Replaces how clients are built (tests). @default connect */
-  connect?: (options: GlobalOptions, deps: CliDeps) => Connection;
-}
-
-/** What each command's registration receives. */
-export interface CommandContext {
-  deps: CliDeps;
-  output(command: Command): Output;
-  options(command: Command): GlobalOptions;
-  /** Connects, runs `fn`, and always closes the clients. */
-  withConnection<T>(command: Command, fn: (connection: Connection) => Promise<T>): Promise<T>;
-}
+/** The program's commands, in the order `--help` lists them. */
+const COMMANDS: readonly CommandFactory[] = [
+  preflightCommand,
+  syncCommand,
+  statusCommand,
+  stragglersCommand,
+  resetCampaignCommand,
+  reconcileCommand,
+  localCommand,
+  demoCommand,
+];
 
 const EXIT_CODE_HELP = `
 Exit codes:
@@ -41,6 +28,16 @@ Exit codes:
   1  a blocker was found or an invariant failed
   2  usage or configuration error
   3  AWS or operational error (endpoint unreachable, access denied, throttled)`;
+
+/**
+ * `addCommand` (unlike `.command()`) does not pass the program's settings down: exitOverride,
+ * where output goes, help after an error. A factory builds its subcommands before it is added,
+ * so they get them here, all the way down.
+ */
+const inheritSettings = (parent: Command, command: Command): void => {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(command, sub);
+};
 
 /** Builds the `cognito-migrate` program. It never calls process.exit: see `runCli`. */
 export const createProgram = (deps: CliDeps): Command => {
@@ -59,27 +56,12 @@ export const createProgram = (deps: CliDeps): Command => {
       writeOut: (text) => deps.stdout.write(text),
       writeErr: (text) => deps.stderr.write(text),
     });
-  const options = (command: Command) => command.optsWithGlobals<GlobalOptions>();
-  const context: CommandContext = {
-    deps,
-    options,
-    output: (command) => new Output(deps.stdout, deps.stderr, options(command).json === true),
-    withConnection: async (command, fn) => {
-      const connection = (deps.connect ?? connect)(options(command), deps);
-      try {
-        return await fn(connection);
-      } finally {
-        connection.close();
-      }
-    },
-  };
-  registerPreflight(program, context);
-  registerSync(program, context);
-  registerStatus(program, context);
-  registerStragglers(program, context);
-  registerResetCampaign(program, context);
-  registerLocal(program, context);
-  registerDemo(program, context);
+  const ctx = createCommandContext(deps);
+  for (const factory of COMMANDS) {
+    const command = factory(ctx);
+    inheritSettings(program, command);
+    program.addCommand(command);
+  }
   return program;
 };
 

@@ -1,7 +1,7 @@
-import type { Command } from 'commander';
-import { runDemo, type DemoReport } from '../demo';
+import { Command } from 'commander';
+import type { CommandFactory } from '../context';
+import type { DemoReport } from '../local/demo';
 import { CliError, EXIT } from '../exit-codes';
-import type { CommandContext } from '../index';
 import { formatTable } from '../output';
 
 const renderDemo = (report: DemoReport): string[] => [
@@ -38,10 +38,12 @@ const renderDemo = (report: DemoReport): string[] => [
     : 'demo FAILED: an invariant does not hold',
 ];
 
-/** `demo`: the README's main command. */
-export const registerDemo = (program: Command, ctx: CommandContext): void => {
-  program
-    .command('demo')
+/**
+ * `demo`: the README's main command. What it runs is in cli/local/, loaded only when it runs (the
+ * embedded stack needs devDependencies).
+ */
+export const demoCommand: CommandFactory = (ctx) =>
+  new Command('demo')
     .description(
       'the whole migration on one machine: seed, preflight, bulk sync, sign-ins, window end, reset campaign, report',
     )
@@ -69,6 +71,7 @@ export const registerDemo = (program: Command, ctx: CommandContext): void => {
         if (!Number.isFinite(opts.quotaScale) || opts.quotaScale <= 0)
           throw new CliError(EXIT.USAGE, '--quota-scale must be a positive number');
         const output = ctx.output(command);
+        const { runDemo } = await import('../local/demo');
         const report = await runDemo(
           {
             users: opts.users,
@@ -82,4 +85,3 @@ export const registerDemo = (program: Command, ctx: CommandContext): void => {
         if (!report.ok) throw new CliError(EXIT.FAILED, 'an invariant failed; see the report');
       },
     );
-};

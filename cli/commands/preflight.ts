@@ -5,12 +5,12 @@ import {
   type CognitoIdentityProviderClient,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { loginKeysOf } from '#shared/login-keys';
 import { getProgress } from '#shared/progress';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
-import type { CommandContext } from '../index';
+import type { CommandFactory } from '../context';
 import type { Output } from '../output';
 import { runPreflightChecks, type Finding } from '../preflight-checks';
 
@@ -137,9 +137,8 @@ export const renderPreflight = (report: PreflightReport): string[] => [
 ];
 
 /** `preflight`: compares the pools before the window opens; exit 1 on any blocker. */
-export const registerPreflight = (program: Command, ctx: CommandContext): void => {
-  program
-    .command('preflight')
+export const preflightCommand: CommandFactory = (ctx) =>
+  new Command('preflight')
     .description(
       'compare the source and target pools and clients; list BLOCKERs and WARNINGs with their fixes',
     )
@@ -152,4 +151,3 @@ export const registerPreflight = (program: Command, ctx: CommandContext): void =
       output.result(report, () => renderPreflight(report));
       if (!report.ok) throw new CliError(EXIT.FAILED);
     });
-};

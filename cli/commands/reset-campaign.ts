@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { silentLogger } from '#shared/logger';
 import { getProgress } from '#shared/progress';
 import { createDeps } from '../../functions/reconcile/deps';
@@ -6,7 +6,7 @@ import { dispatch } from '../../functions/reconcile/dispatch';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
-import type { CommandContext } from '../index';
+import type { CommandFactory } from '../context';
 import { formatTable, type Output } from '../output';
 
 /** A CLI run has no Lambda timeout; the campaign is resumable anyway, so a day is plenty. */
@@ -50,10 +50,9 @@ export const renderCampaign = (report: CampaignReport): string[] => [
   ...(report.aborted ? ['', `stopped by ${report.aborted.error}: ${report.aborted.message}`] : []),
 ];
 
-/** `reset-campaign` and `reconcile`: the end-of-window work, run from the operator's terminal. */
-export const registerResetCampaign = (program: Command, ctx: CommandContext): void => {
-  program
-    .command('reset-campaign')
+/** `reset-campaign`: the end-of-window campaign, run from the operator's terminal. */
+export const resetCampaignCommand: CommandFactory = (ctx) =>
+  new Command('reset-campaign')
     .description(
       'create every FLAGGED_FOR_RESET user in the target from the snapshot, restore groups, send a reset code',
     )
@@ -94,8 +93,10 @@ export const registerResetCampaign = (program: Command, ctx: CommandContext): vo
           );
       });
     });
-  program
-    .command('reconcile')
+
+/** `reconcile`: the scheduled reconciler's pass, run from the operator's terminal. */
+export const reconcileCommand: CommandFactory = (ctx) =>
+  new Command('reconcile')
     .description('repair unrecorded migrations; after the window end, flag every PENDING user for reset')
     .option('--dry-run', 'report what would change; write nothing')
     .action(async (opts: { dryRun?: boolean }, command: Command) => {
@@ -117,4 +118,3 @@ export const registerResetCampaign = (program: Command, ctx: CommandContext): vo
         ]);
       });
     });
-};

@@ -1,8 +1,8 @@
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
 import { getHourlyMigrations, getProgress } from '#shared/progress';
 import type { TableContext } from '#shared/table-context';
-import type { CommandContext } from '../index';
+import type { CommandFactory } from '../context';
 import { formatDuration, formatTable, percent } from '../output';
 
 const HOUR = 3_600_000;
@@ -114,9 +114,8 @@ const waitOrAbort = (ms: number, signal: AbortSignal, sleep: (ms: number) => Pro
   });
 
 /** `status [--watch]`: where the migration stands, from one GetItem and the hour buckets. */
-export const registerStatus = (program: Command, ctx: CommandContext): void => {
-  program
-    .command('status')
+export const statusCommand: CommandFactory = (ctx) =>
+  new Command('status')
     .description(
       'users per migration status, recent rate, refusals, window and ETA (reads counters, not a scan)',
     )
@@ -135,4 +134,3 @@ export const registerStatus = (program: Command, ctx: CommandContext): void => {
         }
       });
     });
-};

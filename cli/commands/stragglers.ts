@@ -1,8 +1,8 @@
-import { Option, type Command } from 'commander';
+import { Command, Option } from 'commander';
 import { InvalidInputError } from '#shared/errors';
 import { isMigrationStatus, MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
 import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
-import type { CommandContext } from '../index';
+import type { CommandFactory } from '../context';
 import { formatTable } from '../output';
 
 const COLUMNS = ['username', 'email', 'status', 'userStatus', 'enabled', 'reason', 'groups'] as const;
@@ -22,9 +22,8 @@ const csvField = (value: string): string =>
   /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 
 /** `stragglers`: pages through the users in one status, streaming each page as it arrives. */
-export const registerStragglers = (program: Command, ctx: CommandContext): void => {
-  program
-    .command('stragglers')
+export const stragglersCommand: CommandFactory = (ctx) =>
+  new Command('stragglers')
     .description('list the users in a migration status (default PENDING), page by page from the status index')
     .option('--status <status>', `one of ${MIGRATION_STATUSES.join(', ')}`, 'PENDING')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']))
@@ -73,4 +72,3 @@ export const registerStragglers = (program: Command, ctx: CommandContext): void 
         });
       },
     );
-};

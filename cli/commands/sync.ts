@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import type { Command } from 'commander';
+import { Command } from 'commander';
 import { createSfnClient } from '#shared/clients';
 import { ConfigError } from '#shared/errors';
 import { silentLogger } from '#shared/logger';
 import { getLatestRun, getRun, listCheckpoints, type RunRecord } from '#shared/run-repository';
-import { wireFunctions } from '#local/wire-functions';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
-import type { CommandContext } from '../index';
+import type { CommandFactory } from '../context';
 import { formatDuration, type Output } from '../output';
 
 /** A run as `sync status` shows it: the run record plus users exported so far. */
@@ -108,6 +107,9 @@ const startLocal = async (
   output: Output,
   opts: StartOptions,
 ) => {
+  // The in-process runner and the functions' wiring come from local/ (devDependencies), so they
+  // load only when a `--local` run needs them.
+  const { wireFunctions } = await import('#local/wire-functions');
   const functions = wireFunctions(connection.config, { clock: connection.table.clock, logger: silentLogger });
   try {
     const execution = watch(
@@ -165,10 +167,10 @@ const startAws = async (
 };
 
 /** `sync start` and `sync status`: the bulk metadata sync. */
-export const registerSync = (program: Command, ctx: CommandContext): void => {
-  const sync = program
-    .command('sync')
-    .description('the bulk metadata sync (users, groups, memberships into the table)');
+export const syncCommand: CommandFactory = (ctx) => {
+  const sync = new Command('sync').description(
+    'the bulk metadata sync (users, groups, memberships into the table)',
+  );
   sync
     .command('start')
     .description('start the bulk-sync state machine (with --local: run it in this process, to the end)')
@@ -227,4 +229,5 @@ export const registerSync = (program: Command, ctx: CommandContext): void => {
         output.result(status, () => renderSync(status));
       });
     });
+  return sync;
 };

@@ -1,4 +1,4 @@
-import type { CliDeps } from '../../../cli/index';
+import type { CliDeps } from '../../../cli/context';
 import type { Connection } from '../../../cli/connection';
 import { ManualClock } from '#shared/clock';
 

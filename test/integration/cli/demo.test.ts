@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { runCli } from '../../../cli/index';
-import type { DemoReport } from '../../../cli/demo';
+import type { DemoReport } from '../../../cli/local/demo';
 import { testDeps } from './cli-harness';
 
 const ROOT = join(__dirname, '..', '..', '..');

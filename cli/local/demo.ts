@@ -4,12 +4,12 @@ import { silentLogger } from '#shared/logger';
 import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
 import { getProgress } from '#shared/progress';
 import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
-import { dispatch } from '../functions/reconcile/dispatch';
-import type { CampaignReport, ReconcileReport } from '../functions/reconcile/report';
-import { preflight } from './commands/preflight';
-import { startSeededStack } from './commands/local';
+import { dispatch } from '../../functions/reconcile/dispatch';
+import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
+import { preflight } from '../commands/preflight';
+import { startSeededStack } from './start';
 import { playSignIns, type SignInResult } from './demo-sign-ins';
-import type { Output } from './output';
+import type { Output } from '../output';
 
 export interface DemoOptions {
   users: number;

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import type { Clock } from '#shared/clock';
+import { connect, type Connection, type GlobalOptions } from './connection';
+import { Output, type Writer } from './output';
+
+/** What the program needs from the outside world; tests pass buffers, a fake clock and an AbortSignal. */
+export interface CliDeps {
+  stdout: Writer;
+  stderr: Writer;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  clock: Clock;
+  /** Aborted on Ctrl-C: ends `status --watch` and `local start`. */
+  signal: AbortSignal;
+  /** Asks a yes/no question; absent means non-interactive (commands then need `--yes`). */
+  confirm?: (question: string) => Promise<boolean>;
+  /** Replaces how clients are built (tests). @default connect */
+  connect?: (options: GlobalOptions, deps: CliDeps) => Connection;
+}
+
+/**
+ * What every command factory receives. It lives here, apart from the program that lists the
+ * commands, so a command never imports the module that imports it.
+ */
+export interface CommandContext {
+  deps: CliDeps;
+  output(command: Command): Output;
+  options(command: Command): GlobalOptions;
+  /** Connects, runs `fn`, and always closes the clients. */
+  withConnection<T>(command: Command, fn: (connection: Connection) => Promise<T>): Promise<T>;
+}
+
+/** Builds one command of the program (with its subcommands) over the shared context. */
+export type CommandFactory = (ctx: CommandContext) => Command;
+
+export const createCommandContext = (deps: CliDeps): CommandContext => {
+  const options = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+  return {
+    deps,
+    options,
+    output: (command) => new Output(deps.stdout, deps.stderr, options(command).json === true),
+    withConnection: async (command, fn) => {
+      const connection = (deps.connect ?? connect)(options(command), deps);
+      try {
+        return await fn(connection);
+      } finally {
+        connection.close();
+      }
+    },
+  };
+};

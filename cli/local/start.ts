@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Command } from 'commander';
+import { readPoolConfigFile } from '#local/pool-settings';
+import { seedSourcePool, type CognitoCall } from '#local/seed';
+import { startLocalStack, type LocalStack } from '#local/stack';
+import { removeLocalState, writeLocalState } from '#local/state-file';
+import { stateFilePath } from '../connection';
+import type { CommandContext } from '../context';
+
+export interface StartOptions {
+  sourcePoolConfig?: string;
+  targetPoolConfig?: string;
+  users: number;
+  seed: number;
+  accountQuotaScale?: number;
+}
+
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+
+/** Starts the embedded stack and seeds its source pool; shared by `local start` and `demo`. */
+export const startSeededStack = async (
+  options: StartOptions,
+  onProgress?: (done: number) => void,
+): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
+  const stack = await startLocalStack({
+    ...(options.accountQuotaScale ? { accountQuotaScale: options.accountQuotaScale } : {}),
+    ...(options.sourcePoolConfig ? { sourcePool: readPoolConfigFile(options.sourcePoolConfig) } : {}),
+    ...(options.targetPoolConfig ? { targetPool: readPoolConfigFile(options.targetPoolConfig) } : {}),
+  });
+  try {
+    const users = await seedSourcePool({
+      // In-process: the same semantics as over HTTP, an order of magnitude faster for seeding.
+      call: stack.emulator.call as CognitoCall,
+      userPoolId: stack.state.source.userPoolId,
+      clientId: stack.state.source.migrationClientId,
+      users: options.users,
+      seed: options.seed,
+      ...(onProgress ? { onProgress } : {}),
+    });
+    return { stack, users };
+  } catch (error) {
+    await stack.close();
+    throw error;
+  }
+};
+
+/** `local start`: runs the embedded stack in the foreground until the signal aborts. */
+export const runLocalStart = async (
+  ctx: CommandContext,
+  opts: StartOptions,
+  command: Command,
+): Promise<void> => {
+  const output = ctx.output(command);
+  const path = stateFilePath(ctx.options(command), ctx.deps.cwd);
+  const bar = output.progress('seeding source users', opts.users);
+  const { stack, users } = await startSeededStack(opts, (done) => bar.update(done));
+  bar.stop();
+  try {
+    writeLocalState(path, stack.state);
+    // Seeded users' passwords, so anyone can sign in to the target and watch a migration.
+    const usersFile = join(dirname(path), 'seeded-users.json');
+    writeFileSync(usersFile, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
+    output.result({ stateFile: path, usersFile, ...stack.state }, () => [
+      `local stack ready (state: ${path})`,
+      `  cognito   ${stack.state.cognitoEndpoint}`,
+      `  dynamodb  ${stack.state.dynamodbEndpoint}  table ${stack.state.tableName}`,
+      `  source    ${stack.state.source.userPoolId}  migration client ${stack.state.source.migrationClientId}`,
+      `  target    ${stack.state.target.userPoolId}  app client ${stack.state.target.clientId}`,
+      `  ${users.length} seeded source users (passwords in ${usersFile})`,
+      'next: cognito-migrate --local preflight; cognito-migrate --local sync start --wait; Ctrl-C to stop',
+    ]);
+    await untilAborted(ctx.deps.signal);
+  } finally {
+    removeLocalState(path);
+    await stack.close();
+  }
+};
