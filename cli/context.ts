@@ -30,7 +30,16 @@ export interface CommandContext {
   withConnection<T>(command: Command, fn: (connection: Connection) => Promise<T>): Promise<T>;
 }
 
-/** Builds one command of the program (with its subcommands) over the shared context. */
+/**
+ * Builds one command of the program (with its subcommands) over the shared context.
+ *
+ * A command that needs devDependencies (the embedded stack: `local`, `demo`, `sync start --local`)
+ * keeps only its options in cli/commands/ and loads what it runs from cli/local/ (or local/) inside
+ * its action, with a `require` typed as `typeof import(...)`. Not `import()`: bin/cognito-migrate.js
+ * runs the CLI through tsx's CommonJS hook, and there `import()` of an extensionless `.ts` path
+ * goes to Node's ESM resolver and fails. test/unit/cli/module-graph.test.ts keeps these loads out
+ * of what `status` loads.
+ */
 export type CommandFactory = (ctx: CommandContext) => Command;
 
 export const createCommandContext = (deps: CliDeps): CommandContext => {

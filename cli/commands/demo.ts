@@ -40,7 +40,7 @@ const renderDemo = (report: DemoReport): string[] => [
 
 /**
  * `demo`: the README's main command. What it runs is in cli/local/, loaded only when it runs (the
- * embedded stack needs devDependencies).
+ * embedded stack needs devDependencies; see cli/context.ts).
  */
 export const demoCommand: CommandFactory = (ctx) =>
   new Command('demo')
@@ -71,7 +71,8 @@ export const demoCommand: CommandFactory = (ctx) =>
         if (!Number.isFinite(opts.quotaScale) || opts.quotaScale <= 0)
           throw new CliError(EXIT.USAGE, '--quota-scale must be a positive number');
         const output = ctx.output(command);
-        const { runDemo } = await import('../local/demo');
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
+        const { runDemo } = require('../local/demo') as typeof import('../local/demo');
         const report = await runDemo(
           {
             users: opts.users,

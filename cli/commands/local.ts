@@ -5,7 +5,7 @@ import type { StartOptions } from '../local/start';
 
 /**
  * `local start` and `local outbox`. Only their options live here; what they run is in cli/local/,
- * loaded when they run, because the embedded stack needs devDependencies (dynalite,
+ * loaded when they run (see cli/context.ts), because the embedded stack needs devDependencies (dynalite,
  * aws-local-stepfunctions) that an install for AWS (`npm ci --omit=dev`) does not have.
  */
 export const localCommand: CommandFactory = (ctx) => {
@@ -22,7 +22,8 @@ export const localCommand: CommandFactory = (ctx) => {
     .option('--users <n>', 'source users to seed (0: empty pools)', (v) => Number(v), 1000)
     .option('--seed <n>', 'PRNG seed for the population', (v) => Number(v), 1)
     .action(async (opts: StartOptions, command: Command) => {
-      const { runLocalStart } = await import('../local/start');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
+      const { runLocalStart } = require('../local/start') as typeof import('../local/start');
       await runLocalStart(ctx, opts, command);
     });
   local
@@ -31,7 +32,8 @@ export const localCommand: CommandFactory = (ctx) => {
     .option('--username <u>', 'only this user (case-insensitive)')
     .option('--pool <id>', 'only this pool (default: the target pool)')
     .action(async (opts: OutboxOptions, command: Command) => {
-      const { runLocalOutbox } = await import('../local/outbox');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
+      const { runLocalOutbox } = require('../local/outbox') as typeof import('../local/outbox');
       await runLocalOutbox(ctx, opts, command);
     });
   return local;

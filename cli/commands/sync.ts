@@ -107,9 +107,9 @@ const startLocal = async (
   output: Output,
   opts: StartOptions,
 ) => {
-  // The in-process runner and the functions' wiring come from local/ (devDependencies), so they
-  // load only when a `--local` run needs them.
-  const { wireFunctions } = await import('#local/wire-functions');
+  // The in-process runner and the functions' wiring need devDependencies: loaded only here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
+  const { wireFunctions } = require('#local/wire-functions') as typeof import('#local/wire-functions');
   const functions = wireFunctions(connection.config, { clock: connection.table.clock, logger: silentLogger });
   try {
     const execution = watch(

@@ -3,7 +3,10 @@ import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 
-/** How a module refers to another: erased at run time, loaded with it, or loaded on demand. */
+/**
+ * How a module refers to another: erased at run time (`import type`), loaded with it (`import`,
+ * top-level `require`), or loaded on demand (`import()`, `require` inside a function).
+ */
 export type ImportKind = 'type' | 'static' | 'dynamic';
 
 export interface ImportEdge {
@@ -57,6 +60,12 @@ const isTypeOnlyImport = (node: ts.ImportDeclaration): boolean => {
   return !!bindings && ts.isNamedImports(bindings) && bindings.elements.every((e) => e.isTypeOnly);
 };
 
+/** A `require()` in a function body runs when the function does: an on-demand load, like `import()`. */
+const insideFunction = (node: ts.Node): boolean => {
+  for (let parent = node.parent; parent; parent = parent.parent) if (ts.isFunctionLike(parent)) return true;
+  return false;
+};
+
 /** Every import, export-from, `import()` and `require()` of one file. */
 export const importsOf = (file: string): ImportEdge[] => {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
@@ -80,7 +89,7 @@ export const importsOf = (file: string): ImportEdge[] => {
       if (arg && ts.isStringLiteralLike(arg)) {
         if (node.expression.kind === ts.SyntaxKind.ImportKeyword) add(arg.text, 'dynamic');
         else if (ts.isIdentifier(node.expression) && node.expression.text === 'require')
-          add(arg.text, 'static');
+          add(arg.text, insideFunction(node) ? 'dynamic' : 'static');
       }
     }
     ts.forEachChild(node, visit);

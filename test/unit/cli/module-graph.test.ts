@@ -56,9 +56,13 @@ describe('the CLI module graph', () => {
     expect([...packages].filter((name) => !(name in dependencies)).sort()).toEqual([]);
   });
 
-  it('reaches cli/local/ and the embedded stack only through import()', () => {
+  it('reaches cli/local/ and the embedded stack only on demand, from the command that runs them', () => {
     const reached = [...runtimeGraph().keys()].map(projectPath);
     expect(reached).toContain('cli/commands/status.ts');
+    const demoLoads = importGraph(['cli/commands/demo.ts'], ['dynamic']).get(
+      join(CLI_DIR, 'commands', 'demo.ts'),
+    );
+    expect(demoLoads?.map((e) => e.file && projectPath(e.file))).toContain('cli/local/demo.ts');
     expect(
       reached.filter((f) =>
         /^cli\/local\/|^local\/(stack|stepfunctions|dynamodb|cognito|wire-functions)/.test(f),
