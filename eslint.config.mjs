@@ -32,6 +32,26 @@ export default tseslint.config(
     },
   },
   {
+    // One owner of the migration table: production code reaches it only through
+    // functions/shared/table/. Tests, benches and the local stack may build or inspect items directly.
+    files: ['functions/**/*.ts', 'cli/**/*.ts', 'infra/**/*.ts', 'bin/**/*.js'],
+    ignores: ['functions/shared/table/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@aws-sdk/lib-dynamodb',
+              message:
+                'Only functions/shared/table/ reads and writes the migration table; add a function there.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

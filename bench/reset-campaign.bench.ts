@@ -20,7 +20,7 @@ import type { Clock } from '#shared/clock';
 import { parseConfig } from '#shared/config';
 import { silentLogger } from '#shared/logger';
 import { QUOTA_DEFAULTS } from '#shared/quotas';
-import { transitionStatus } from '#shared/user-repository';
+import { transitionStatus } from '#shared/table/users';
 import { startCognitoEmulator } from '#local/cognito/index';
 import { createDeps } from '../functions/reconcile/deps';
 import { runResetCampaign } from '../functions/reconcile/reset-campaign';

@@ -1,10 +1,11 @@
 import { isAbsolute, join } from 'node:path';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Clock } from '#shared/clock';
-import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { createDocumentClient } from '#shared/table/context';
 import { loadConfig, parseConfig, type MigrationConfig } from '#shared/config';
 import { createRateLimiter } from '#shared/rate-limiter';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import { DEFAULT_STATE_FILE, readLocalState, type LocalState } from '#local/state-file';
 
 /** The options every command shares. */

@@ -6,8 +6,8 @@ import {
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { Command } from 'commander';
-import { loginKeysOf } from '#shared/login-keys';
-import { getProgress } from '#shared/progress';
+import { loginKeysOf } from '#shared/table/login-keys';
+import { getProgress } from '#shared/table/progress';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
 import type { CommandFactory } from '../context';

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { silentLogger } from '#shared/logger';
-import { getProgress } from '#shared/progress';
+import { getProgress } from '#shared/table/progress';
 import { createDeps } from '../../functions/reconcile/deps';
 import { dispatch } from '../../functions/reconcile/dispatch';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
-import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
-import { getHourlyMigrations, getProgress } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
+import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/table/status';
+import { getHourlyMigrations, getProgress } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
 import type { CommandFactory } from '../context';
 import { formatDuration, formatTable, percent } from '../output';
 

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { InvalidInputError } from '#shared/errors';
-import { isMigrationStatus, MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
-import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
+import { isMigrationStatus, MIGRATION_STATUSES, type MigrationStatus } from '#shared/table/status';
+import { listUsersByStatus, type UserRecord } from '#shared/table/users';
 import type { CommandFactory } from '../context';
 import { formatTable } from '../output';
 

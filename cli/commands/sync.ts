@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { createSfnClient } from '#shared/clients';
 import { ConfigError } from '#shared/errors';
 import { silentLogger } from '#shared/logger';
-import { getLatestRun, getRun, listCheckpoints, type RunRecord } from '#shared/run-repository';
+import { getLatestRun, getRun, listCheckpoints, type RunRecord } from '#shared/table/runs';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
 import type { CommandFactory } from '../context';

@@ -1,9 +1,9 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { systemClock, type Clock } from '#shared/clock';
 import { silentLogger } from '#shared/logger';
-import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/migration-status';
-import { getProgress } from '#shared/progress';
-import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
+import { IN_TARGET, MIGRATION_STATUSES, UNTOUCHED, type MigrationStatus } from '#shared/table/status';
+import { getProgress } from '#shared/table/progress';
+import { listUsersByStatus, type UserRecord } from '#shared/table/users';
 import { dispatch } from '../../functions/reconcile/dispatch';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
 import { preflight } from '../commands/preflight';
@@ -256,12 +256,12 @@ export const checkInvariants = (input: InvariantInput): Invariant[] => {
   );
   const signedIn = input.signIns.filter((s) => s.result === 'tokens').map((s) => s.username);
   const notMigrated = signedIn.filter((u) => statusOf(u) !== 'MIGRATED');
-  const unfinished = input.records.filter((r) => r.status === 'PENDING' || r.status === 'FLAGGED_FOR_RESET');
+  const unfinished = input.records.filter((r) => UNTOUCHED.includes(r.status));
   const resetWithoutCode = input.records.filter(
     (r) => r.status === 'RESET_SENT' && !input.resetCodeFor(r.targetUsername ?? r.username),
   );
   const inTarget = new Set(input.targetUsers.map((u) => u.toLowerCase()));
-  const shouldExist = input.records.filter((r) => r.status === 'MIGRATED' || r.status === 'RESET_SENT');
+  const shouldExist = input.records.filter((r) => IN_TARGET.includes(r.status));
   const absent = shouldExist.filter((r) => !inTarget.has((r.targetUsername ?? r.username).toLowerCase()));
   const list = (names: string[]) =>
     names.length ? `${names.length}: ${names.slice(0, 5).join(', ')}` : undefined;

@@ -1,6 +1,6 @@
 import type { Clock } from '#shared/clock';
-import { advanceCheckpoint, getCheckpoint } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { advanceCheckpoint, getCheckpoint } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import type { LoopResult } from './types';
 
 /** One page of a paginated source listing. */

@@ -1,15 +1,11 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import {
-  createDocumentClient,
-  createSourceCognitoClient,
-  createTargetCognitoClient,
-  type ClientDeps,
-} from '#shared/clients';
+import { createSourceCognitoClient, createTargetCognitoClient, type ClientDeps } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
 import { countMetric, createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
+import { createTableContext } from '#shared/table/context';
 import type { BulkExportDeps } from './types';
 
 export interface DepsOverrides {
@@ -49,7 +45,7 @@ export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {
     config,
     clock,
     logger: overrides.logger ?? createLogger('bulk-export'),
-    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    table: createTableContext(config, clock),
     source: createSourceCognitoClient(config, sourceDeps(1)),
     target: createTargetCognitoClient(config, { clock, limiter: limiterOf(1) }),
     acquireShardSource: (workers) => {

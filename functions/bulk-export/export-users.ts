@@ -1,7 +1,7 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { callCognito } from './cognito-errors';
-import { markPhaseStarted } from './run-phases';
+import { markPhaseStarted } from '#shared/table/run-phases';
 import { writeUserPage } from './snapshot';
 import type { BulkExportDeps, LoopResult } from './types';
 

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ShardIntegrityError } from '#shared/errors';
-import { finishRun, getCheckpoint, getRun, listCheckpoints } from '#shared/run-repository';
-import { transitionStatus } from '#shared/user-repository';
+import { finishRun, getCheckpoint, getRun, listCheckpoints } from '#shared/table/runs';
+import { DELETABLE } from '#shared/table/status';
+import { transitionStatus } from '#shared/table/users';
 import { shardKey } from './export-users';
 import { forEachLimit } from './for-each-limit';
-import { markPhaseStarted, phaseDurations, recordDurations } from './run-phases';
-import { scanUsers } from './sweep';
+import { markPhaseStarted, phaseDurations, recordDurations } from '#shared/table/run-phases';
+import { scanUsers } from '#shared/table/sweep';
 import { GROUPS_KEY } from './sync-groups';
 import { MEMBERS_PREFIX } from './sync-memberships';
 import type { BulkExportDeps } from './types';
@@ -41,9 +42,6 @@ export interface FinishResult extends SweepState {
   summary?: RunSummary;
 }
 
-/** Statuses a user gone from the source may leave; later ones (MIGRATED...) stay as they are. */
-const DELETABLE = ['PENDING', 'FLAGGED_FOR_RESET'] as const;
-
 /**
  * Counts deterministically from item state, so a replayed page (the state machine retrying with
  * the same cursor and counts) adds exactly what it added the first time.
@@ -60,7 +58,7 @@ const sweepPage = async (deps: BulkExportDeps, runId: string, state: SweepState)
       if (user.deletedByRunId === runId) sourceDeleted += 1;
       return;
     }
-    if (!(DELETABLE as readonly string[]).includes(user.status)) return;
+    if (!DELETABLE.includes(user.status)) return;
     const result = await transitionStatus(deps.table, user.username, {
       from: DELETABLE,
       to: 'SOURCE_DELETED',

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { finishRun, getRun } from '#shared/run-repository';
+import { finishRun, getRun } from '#shared/table/runs';
 import type { BulkExportDeps } from './types';
 
 export interface RecordFailureInput {

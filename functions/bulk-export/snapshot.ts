@@ -1,9 +1,9 @@
 import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { ShardIntegrityError } from '#shared/errors';
-import { putLoginKeys } from '#shared/login-keys';
-import { addCounters } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { upsertSnapshot, type SourceUserSnapshot } from '#shared/user-repository';
+import { putLoginKeys } from '#shared/table/login-keys';
+import { addCounters } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { upsertSnapshot, type SourceUserSnapshot } from '#shared/table/users';
 import { forEachLimit } from './for-each-limit';
 
 /** UpdateItems in flight per page: a page (60 users) lands in a few round trips. */

@@ -6,7 +6,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { sourceRegion, targetRegion } from '#shared/config';
 import { ConfigError, InvalidInputError } from '#shared/errors';
-import { createRun, resumeRun } from '#shared/run-repository';
+import { createRun, resumeRun } from '#shared/table/runs';
 import { callCognito } from './cognito-errors';
 import { parseInput } from './parse-input';
 import type { BulkExportDeps, RunContext } from './types';

@@ -5,11 +5,11 @@ import {
   UpdateGroupCommand,
   type GroupType,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { mapGroupRole, putGroup, type GroupRecord } from '#shared/group-repository';
+import { mapGroupRole, putGroup, type GroupRecord } from '#shared/table/groups';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { callCognito, classifyCognitoError } from './cognito-errors';
 import { forEachLimit } from './for-each-limit';
-import { markPhaseStarted } from './run-phases';
+import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 
 export interface SyncGroupsInput {

@@ -1,13 +1,13 @@
 import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from '#shared/errors';
-import { listGroups } from '#shared/group-repository';
-import { listCheckpoints } from '#shared/run-repository';
-import { addUserGroups } from '#shared/user-repository';
+import { listGroups } from '#shared/table/groups';
+import { listCheckpoints } from '#shared/table/runs';
+import { addUserGroups } from '#shared/table/users';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { classifyCognitoError } from './cognito-errors';
 import { forEachLimit } from './for-each-limit';
-import { markPhaseStarted } from './run-phases';
+import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 
 export interface SyncMembershipsInput {

@@ -2,7 +2,7 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import type { AppLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 
 /** What every bulk-export task needs; built once per container by `createDeps`. */
 export interface BulkExportDeps {

@@ -6,9 +6,9 @@ import {
 import type { Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { InvalidInputError, isAwsError, MigrationError, TargetUnavailableError } from '#shared/errors';
-import { getGroup, mapGroupRole } from '#shared/group-repository';
+import { getGroup, mapGroupRole } from '#shared/table/groups';
 import type { AppLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 
 /** The user named to `applyGroupsToUser` does not exist in the target pool, so no group can be added. */
 export class TargetUserNotFoundError extends MigrationError {}

@@ -1,5 +1,6 @@
 import { systemClock } from '#shared/clock';
-import { createDocumentClient, createLambdaClient, createTargetCognitoClient } from '#shared/clients';
+import { createLambdaClient, createTargetCognitoClient } from '#shared/clients';
+import { createTableContext } from '#shared/table/context';
 import type { MigrationConfig } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { createLogger } from '#shared/logger';
@@ -30,7 +31,7 @@ export const createDeps = (
     clock,
     logger: createLogger('group-sync'),
     cognito: createTargetCognitoClient(config, { clock, limiter }),
-    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    table: createTableContext(config, clock),
     lambda: createLambdaClient(config),
     functionName,
   };

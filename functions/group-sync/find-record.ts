@@ -1,6 +1,6 @@
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import type { TableContext } from '#shared/table-context';
-import { getUser, type UserRecord } from '#shared/user-repository';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import type { TableContext } from '#shared/table/context';
+import { getUser, type UserRecord } from '#shared/table/users';
 
 /** The sign-in attributes lazy-migrate may have named the target user after (a login key each). */
 const LOGIN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'] as const;

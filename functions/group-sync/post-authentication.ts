@@ -3,7 +3,7 @@ import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { MigrationConfig } from '#shared/config';
 import { InvalidInputError } from '#shared/errors';
-import { getUser, markGroupsApplied } from '#shared/user-repository';
+import { getUser, markGroupsApplied } from '#shared/table/users';
 import { applyGroupsToUser, TargetUserNotFoundError, type ApplyGroupsDeps } from './apply-groups';
 import { findUserRecord } from './find-record';
 

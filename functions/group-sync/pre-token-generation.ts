@@ -2,7 +2,7 @@ import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import type { AppLogger } from '#shared/logger';
 import type { Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import { findUserRecord } from './find-record';
 
 export interface PreTokenGenerationDeps {

@@ -1,8 +1,8 @@
 import { mapSourceAttributes, type TargetSchema } from '#shared/attribute-mapping';
 import type { MigrationConfig } from '#shared/config';
-import type { MigrationMethod } from '#shared/migration-status';
-import { transitionStatus } from '#shared/user-repository';
-import type { TableContext } from '#shared/table-context';
+import { ADMIN_REFERRABLE, type MigrationMethod } from '#shared/table/status';
+import { transitionStatus } from '#shared/table/users';
+import type { TableContext } from '#shared/table/context';
 import { refuse, type RefusalReason } from './refusal';
 import type { SourceUser } from './source-user';
 import { targetIdentity } from './target-username';
@@ -59,7 +59,7 @@ export const refuseForAdmin = async (
   reason: RefusalReason,
 ): Promise<never> => {
   await transitionStatus(table, sourceUsername, {
-    from: ['PENDING', 'FLAGGED_FOR_RESET'],
+    from: ADMIN_REFERRABLE,
     to: 'NEEDS_ADMIN',
     reason,
   }).catch(() => undefined);

@@ -1,12 +1,12 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
-import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
 import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
-import type { TableContext } from '#shared/table-context';
+import { createTableContext, type TableContext } from '#shared/table/context';
 import { timerDeadline, type StartDeadline } from './deadline';
 import { powertoolsOutcomeMetrics, type OutcomeMetrics } from './metrics';
 
@@ -43,7 +43,7 @@ export const createDeps = (config: MigrationConfig, clock: Clock = systemClock):
   return {
     config,
     source,
-    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    table: createTableContext(config, clock),
     targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
     logger: createLogger('lazy-migrate'),
     metrics: powertoolsOutcomeMetrics(metrics),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { PreSignUpTriggerEvent, UserMigrationTriggerEvent } from 'aws-lambda';
-import { recordMigrated } from '#shared/user-repository';
-import { recordRefusal } from '#shared/progress';
+import { recordMigrated } from '#shared/table/users';
+import { recordRefusal } from '#shared/table/progress';
 import { migrateOnSignIn, type SignInResult } from './authentication';
 import type { Deadline } from './deadline';
 import type { MigrationDecision } from './decision';

@@ -1,7 +1,8 @@
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { MigrationError } from '#shared/errors';
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import { getUser } from '#shared/user-repository';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import { AWAITING_MIGRATION } from '#shared/table/status';
+import { getUser } from '#shared/table/users';
 import type { LazyMigrateDeps } from './deps';
 
 /** What a person who signs up with a legacy user's email, phone or username is told. */
@@ -13,9 +14,6 @@ export const SIGN_UP_UNAVAILABLE_MESSAGE = 'Sign-up is temporarily unavailable; 
 
 /** A sign-up refused by the guard; the message is what the client sees. */
 export class SignUpRefusedError extends MigrationError {}
-
-/** Statuses of a source user who is not (yet) in the target pool and may still sign in there. */
-const AWAITING_MIGRATION = new Set(['PENDING', 'FLAGGED_FOR_RESET', 'RESET_SENT', 'NEEDS_ADMIN']);
 
 /**
  * PreSignUp guard. Cognito calls UserMigration only for users it cannot find, so a stranger who
@@ -41,7 +39,7 @@ export const guardSignUp = async (
     for (const [kind, value] of keys) {
       for (const username of await findUsernamesByLoginKey(deps.table, value)) {
         const record = await getUser(deps.table, username);
-        if (record && AWAITING_MIGRATION.has(record.status)) matchedOn = kind;
+        if (record && AWAITING_MIGRATION.includes(record.status)) matchedOn = kind;
       }
       if (matchedOn) break;
     }

@@ -1,7 +1,7 @@
 import type { AppLogger } from '#shared/logger';
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import type { TableContext } from '#shared/table-context';
-import { getUser, type UserRecord } from '#shared/user-repository';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import type { TableContext } from '#shared/table/context';
+import { getUser, type UserRecord } from '#shared/table/users';
 import { refuse } from './refusal';
 
 /** The one source user a typed login name means, and their table record when there is one. */

@@ -6,7 +6,7 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { MigrationConfig } from '#shared/config';
-import type { SourceUserSnapshot } from '#shared/user-repository';
+import type { SourceUserSnapshot } from '#shared/table/users';
 import { MigrationRefusedError } from './refusal';
 import { classifySourceError } from './source-errors';
 

@@ -1,6 +1,7 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { isAwsError } from '#shared/errors';
-import { getUser, transitionStatus } from '#shared/user-repository';
+import { CAMPAIGN_ELIGIBLE } from '#shared/table/status';
+import { getUser, transitionStatus } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 import type { UserOutcome } from './report';
 import { toTargetUser, type TargetUser } from './target-match';
@@ -23,7 +24,7 @@ export const needsAdmin = async (
   reason: string,
 ): Promise<UserOutcome> => {
   const { changed } = await transitionStatus(deps.table, username, {
-    from: ['FLAGGED_FOR_RESET'],
+    from: CAMPAIGN_ELIGIBLE,
     to: 'NEEDS_ADMIN',
     reason,
   });
@@ -53,7 +54,7 @@ export const markResetSent = async (
   reason?: string,
 ): Promise<UserOutcome> => {
   const { changed } = await transitionStatus(deps.table, username, {
-    from: ['FLAGGED_FOR_RESET'],
+    from: CAMPAIGN_ELIGIBLE,
     to: 'RESET_SENT',
     set: { method: 'reset-campaign', targetUsername, resetSentAt: new Date(deps.clock.now()).toISOString() },
   });

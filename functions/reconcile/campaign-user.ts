@@ -6,14 +6,14 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { isAwsError } from '#shared/errors';
-import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/user-repository';
+import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/table/users';
 import { applyGroupsToUser } from '../group-sync/apply-groups';
-import { clearMarker, setMarker } from './campaign-markers';
+import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
 import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status';
 import type { ReconcileDeps } from './deps';
 import { DISABLED_IN_SOURCE, planUser, type CreatePlan } from './plan-user';
 import type { UserOutcome } from './report';
-import { isSameUser, toTargetUser, type CampaignMarkers, type TargetUser } from './target-match';
+import { isSameUser, toTargetUser, type TargetUser } from './target-match';
 
 /** Cognito errors that are about this user's data: an operator must look, the campaign moves on. */
 const USER_ERRORS = ['InvalidParameterException', 'AliasExistsException', 'UserLambdaValidationException'];

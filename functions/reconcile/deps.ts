@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
-import { createDocumentClient, createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
+import { createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createLogger, type AppLogger } from '#shared/logger';
 import { createMetrics, throttleMetric } from '#shared/metrics';
 import { createRateLimiter } from '#shared/rate-limiter';
-import type { TableContext } from '#shared/table-context';
+import { createTableContext, type TableContext } from '#shared/table/context';
 
 /** Everything the reconciler and the reset campaign work with; tests pass fakes. */
 export interface ReconcileDeps {
@@ -54,7 +54,7 @@ export const createDeps = (config: MigrationConfig, clock: Clock = systemClock):
   });
   return {
     config,
-    table: { doc: createDocumentClient(config), tableName: config.tableName, clock },
+    table: createTableContext(config, clock),
     source,
     target,
     logger: createLogger('reconcile'),

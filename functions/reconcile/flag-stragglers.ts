@@ -1,7 +1,8 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
 import { isAwsError } from '#shared/errors';
-import { listUsersByStatus, transitionStatus, type UserRecord } from '#shared/user-repository';
+import { STRAGGLERS } from '#shared/table/status';
+import { listUsersByStatus, transitionStatus, type UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 
 /** What flagging did (in a dry run: would do). */
@@ -65,13 +66,13 @@ export const flagStragglers = async (
           }
           const { changed } = state.exists
             ? await transitionStatus(deps.table, record.username, {
-                from: ['PENDING'],
+                from: STRAGGLERS,
                 to: 'FLAGGED_FOR_RESET',
                 // A user disabled in the source since the snapshot must be created disabled.
                 set: { flaggedAt, enabled: state.enabled },
               })
             : await transitionStatus(deps.table, record.username, {
-                from: ['PENDING'],
+                from: STRAGGLERS,
                 to: 'SOURCE_DELETED',
                 reason: 'NOT_IN_SOURCE_AT_WINDOW_END',
               });

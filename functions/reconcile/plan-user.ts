@@ -1,5 +1,5 @@
 import { mapSourceAttributes, type TargetSchema } from '#shared/attribute-mapping';
-import type { UserRecord } from '#shared/user-repository';
+import type { UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 import type { CampaignSample } from './report';
 

@@ -1,4 +1,4 @@
-import { getProgress, recountProgress } from '#shared/progress';
+import { getProgress, recountProgress } from '#shared/table/progress';
 import type { ReconcileDeps } from './deps';
 import { flagStragglers } from './flag-stragglers';
 import { repairUnrecordedMigrations } from './repair';

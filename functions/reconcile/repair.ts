@@ -3,13 +3,17 @@ import {
   DescribeUserPoolCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import pLimit from 'p-limit';
 import { quotaShareFor, type MigrationConfig } from '#shared/config';
 import { isAwsError } from '#shared/errors';
-import { getProgress } from '#shared/progress';
+import {
+  loadReconcileCursor,
+  saveReconcileCursor,
+  type ReconcileCursor,
+} from '#shared/table/reconcile-cursor';
+import { getProgress } from '#shared/table/progress';
 import { QUOTA_DEFAULTS } from '#shared/quotas';
-import { listUsersByStatus, type UserRecord } from '#shared/user-repository';
+import { listUsersByStatus, type UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 import {
   findRecordFor,
@@ -60,30 +64,12 @@ export interface RepairResult {
   complete: boolean;
 }
 
-const CURSOR_KEY = { pk: 'RECONCILE', sk: 'CURSOR' } as const;
-interface Cursor {
-  strategy: RepairStrategy;
-  token?: string;
-}
+type Cursor = ReconcileCursor<RepairStrategy>;
 
-const loadCursor = async (deps: ReconcileDeps): Promise<Cursor | undefined> => {
-  const { Item } = await deps.table.doc.send(
-    new GetCommand({ TableName: deps.table.tableName, Key: CURSOR_KEY }),
-  );
-  return Item
-    ? { strategy: Item.strategy as RepairStrategy, token: Item.token as string | undefined }
-    : undefined;
-};
+const loadCursor = (deps: ReconcileDeps) => loadReconcileCursor<RepairStrategy>(deps.table);
 
-const saveCursor = async (deps: ReconcileDeps, cursor: Cursor | undefined): Promise<void> => {
-  const { doc, tableName } = deps.table;
-  if (!cursor) {
-    await doc.send(new DeleteCommand({ TableName: tableName, Key: CURSOR_KEY }));
-    return;
-  }
-  const updatedAt = new Date(deps.clock.now()).toISOString();
-  await doc.send(new PutCommand({ TableName: tableName, Item: { ...CURSOR_KEY, ...cursor, updatedAt } }));
-};
+const saveCursor = (deps: ReconcileDeps, cursor: Cursor | undefined) =>
+  saveReconcileCursor({ ...deps.table, clock: deps.clock }, cursor);
 
 const targetUserCount = async (deps: ReconcileDeps): Promise<number> => {
   const { UserPool } = await deps.target.send(

@@ -1,4 +1,4 @@
-import type { MigrationStatus } from '#shared/migration-status';
+import type { MigrationStatus } from '#shared/table/status';
 import type { FlagResult } from './flag-stragglers';
 import type { RepairResult } from './repair';
 

@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { getUser, listUsersByStatus } from '#shared/user-repository';
+import { getUser, listUsersByStatus } from '#shared/table/users';
 import { resetFlaggedUser } from './campaign-user';
 import { planUser, sampleOf } from './plan-user';
 import type { ReconcileDeps } from './deps';

@@ -1,6 +1,7 @@
 import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-provider';
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import { getUser, recordMigrated, type UserRecord } from '#shared/user-repository';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import type { CampaignMarkers } from '#shared/table/campaign-markers';
+import { getUser, recordMigrated, type UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 
 /** A target pool user as ListUsers or AdminGetUser describes it. */
@@ -69,12 +70,6 @@ export const findRecordFor = async (
 export const isRepairable = (record: UserRecord): boolean =>
   record.status === 'PENDING' ||
   (record.status === 'FLAGGED_FOR_RESET' && !(record as CampaignMarkers).createRequestedAt);
-
-/** Markers the reset campaign writes on a record before each call it must not repeat. */
-export interface CampaignMarkers {
-  createRequestedAt?: string;
-  resetRequestedAt?: string;
-}
 
 /** Records a migration that happened without being recorded. Returns true when this call counted it. */
 export const repairRecord = async (record: UserRecord, target: TargetUser, deps: ReconcileDeps) => {

@@ -3,7 +3,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { Clock } from './clock';
 import { sourceRegion, targetRegion, type MigrationConfig } from './config';
@@ -90,14 +89,9 @@ export const createTargetCognitoClient = (
   return cognitoClient(config, targetRegion(config), endpoint, deps.limiter);
 };
 
-/** A DynamoDB document client for the migration table; undefined attributes are dropped, not rejected. */
-export const createDocumentClient = (config: MigrationConfig): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(
-    new DynamoDBClient(commonConfig(config, config.region, config.endpoints.dynamodb)),
-    {
-      marshallOptions: { removeUndefinedValues: true },
-    },
-  );
+/** A DynamoDB client for the migration table's endpoint; `table/context` wraps it in a document client. */
+export const createDynamoDbClient = (config: MigrationConfig): DynamoDBClient =>
+  new DynamoDBClient(commonConfig(config, config.region, config.endpoints.dynamodb));
 
 /** A Step Functions client (the CLI starts and watches bulk-sync runs with it). */
 export const createSfnClient = (config: MigrationConfig): SFNClient =>

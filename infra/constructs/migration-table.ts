@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { MIGRATION_TABLE, type AttributeDef } from '#shared/table-definition';
+import { MIGRATION_TABLE, type AttributeDef } from '#shared/table/definition';
 
 export interface MigrationTableProps {
   tableName: string;

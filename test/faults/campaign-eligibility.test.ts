@@ -1,6 +1,6 @@
 import { AdminGetUserCommand, ConfirmForgotPasswordCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { getUser } from '#shared/user-repository';
+import { getUser } from '#shared/table/users';
 import { reconcile } from '../../functions/reconcile/reconcile';
 import { runResetCampaign } from '../../functions/reconcile/reset-campaign';
 import type { CampaignReport } from '../../functions/reconcile/report';

@@ -5,7 +5,7 @@ import {
   SignUpCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { createLogger } from '#shared/logger';
-import { getUser } from '#shared/user-repository';
+import { getUser } from '#shared/table/users';
 import { SIGN_UP_CONFLICT_MESSAGE } from '../../functions/lazy-migrate/pre-sign-up';
 import { captureOutput, switchableLogger, TOKEN_PATTERNS } from './support/capture-output';
 import { outcomeOf, startFaultStack, type FaultStack } from './support/fault-stack';

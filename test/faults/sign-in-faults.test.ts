@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { Clock } from '#shared/clock';
-import { putLoginKeys } from '#shared/login-keys';
-import { addCounters, getProgress } from '#shared/progress';
-import { getUser, upsertSnapshot } from '#shared/user-repository';
+import { putLoginKeys } from '#shared/table/login-keys';
+import { addCounters, getProgress } from '#shared/table/progress';
+import { getUser, upsertSnapshot } from '#shared/table/users';
 import { startLocalDynamo, type LocalDynamo } from '#local/dynamodb/index';
 import { reconcile } from '../../functions/reconcile/reconcile';
 import { aSourceUser } from '../support/users';

@@ -1,7 +1,7 @@
 import { ListUsersCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ManualClock } from '#shared/clock';
-import { getProgress } from '#shared/progress';
+import { getProgress } from '#shared/table/progress';
 import { reconcile } from '../../functions/reconcile/reconcile';
 import { runResetCampaign } from '../../functions/reconcile/reset-campaign';
 import { FAULT_WINDOW_END, startFaultStack, type FaultStack } from './support/fault-stack';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '#shared/clock';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import { startLocalDynamo, type LocalDynamo } from '#local/dynamodb/index';
 
 /** A local DynamoDB (dynalite) for a test file; each `newTable` is a fresh migration table. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceUserSnapshot } from '#shared/user-repository';
+import type { SourceUserSnapshot } from '#shared/table/users';
 
 /** A source user snapshot with sensible defaults. */
 export const aSourceUser = (overrides: Partial<SourceUserSnapshot> = {}): SourceUserSnapshot => {

@@ -7,7 +7,7 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import type { CognitoEmulator } from '#local/cognito/index';
 import { LOCAL_CREDENTIALS } from '#local/dynamodb/index';
 import type { LocalFunctions } from '#local/wire-functions';

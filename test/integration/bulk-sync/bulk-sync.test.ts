@@ -1,10 +1,10 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ManualClock } from '#shared/clock';
-import { getGroup } from '#shared/group-repository';
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import { getProgress } from '#shared/progress';
-import { getRun, listCheckpoints } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { getGroup } from '#shared/table/groups';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import { getProgress } from '#shared/table/progress';
+import { getRun, listCheckpoints } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import {

@@ -1,9 +1,9 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
 import { parseConfig } from '#shared/config';
-import { addCounters, recordRefusal } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { recordMigrated, transitionStatus, upsertSnapshot } from '#shared/user-repository';
+import { addCounters, recordRefusal } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { recordMigrated, transitionStatus, upsertSnapshot } from '#shared/table/users';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { runCli } from '../../../cli/index';

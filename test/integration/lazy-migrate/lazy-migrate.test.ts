@@ -13,10 +13,10 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { parseConfig } from '#shared/config';
 import { silentLogger } from '#shared/logger';
-import { putLoginKeys } from '#shared/login-keys';
-import { getProgress } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { getUser, upsertSnapshot } from '#shared/user-repository';
+import { putLoginKeys } from '#shared/table/login-keys';
+import { getProgress } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { getUser, upsertSnapshot } from '#shared/table/users';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { createDeps, type LazyMigrateDeps } from '../../../functions/lazy-migrate/deps';
 import { handleLazyMigrate, type LazyMigrateEvent } from '../../../functions/lazy-migrate/migrate-user';

@@ -1,8 +1,8 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { getProgress } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { transitionStatus } from '#shared/user-repository';
+import { getProgress } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { transitionStatus } from '#shared/table/users';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { flagStragglers } from '../../../functions/reconcile/flag-stragglers';
 import { repairUnrecordedMigrations } from '../../../functions/reconcile/repair';

@@ -5,13 +5,13 @@ import {
 import { describeTargetSchema } from '#shared/attribute-mapping';
 import type { ManualClock } from '#shared/clock';
 import { parseConfig, type ConfigInput } from '#shared/config';
-import { putGroup } from '#shared/group-repository';
-import { putLoginKeys } from '#shared/login-keys';
+import { putGroup } from '#shared/table/groups';
+import { putLoginKeys } from '#shared/table/login-keys';
 import { silentLogger } from '#shared/logger';
-import { addCounters } from '#shared/progress';
+import { addCounters } from '#shared/table/progress';
 import { applyRateLimiter, createRateLimiter } from '#shared/rate-limiter';
-import type { TableContext } from '#shared/table-context';
-import { addUserGroups, upsertSnapshot, type SourceUserSnapshot } from '#shared/user-repository';
+import type { TableContext } from '#shared/table/context';
+import { addUserGroups, upsertSnapshot, type SourceUserSnapshot } from '#shared/table/users';
 import type { CognitoEmulator } from '#local/cognito/index';
 import type { ReconcileDeps } from '../../../functions/reconcile/deps';
 import { emulatorClient } from '../../support/emulator-client';

@@ -6,9 +6,9 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { getProgress } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { getUser, recordMigrated, type SourceUserSnapshot } from '#shared/user-repository';
+import { getProgress } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { getUser, recordMigrated, type SourceUserSnapshot } from '#shared/table/users';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { reconcile } from '../../../functions/reconcile/reconcile';
 import { runResetCampaign } from '../../../functions/reconcile/reset-campaign';

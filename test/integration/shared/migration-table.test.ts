@@ -1,6 +1,6 @@
 import { ManualClock } from '#shared/clock';
-import { findUsernamesByLoginKey, loginKeysOf, putLoginKeys } from '#shared/login-keys';
-import { addCounters, getProgress, recordRefusal, recountProgress } from '#shared/progress';
+import { findUsernamesByLoginKey, loginKeysOf, putLoginKeys } from '#shared/table/login-keys';
+import { addCounters, getProgress, recordRefusal, recountProgress } from '#shared/table/progress';
 import {
   advanceCheckpoint,
   createRun,
@@ -8,8 +8,8 @@ import {
   listCheckpoints,
   resumeRun,
   finishRun,
-} from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+} from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import {
   addUserGroups,
   getUser,
@@ -18,7 +18,7 @@ import {
   recordMigrated,
   transitionStatus,
   upsertSnapshot,
-} from '#shared/user-repository';
+} from '#shared/table/users';
 import { InvalidTransitionError, RunNotFoundError } from '#shared/errors';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';

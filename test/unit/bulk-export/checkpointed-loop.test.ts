@@ -1,6 +1,6 @@
 import { ManualClock } from '#shared/clock';
-import { getCheckpoint } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { getCheckpoint } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import { runCheckpointedLoop } from '../../../functions/bulk-export/checkpointed-loop';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { openRun } from './fakes';

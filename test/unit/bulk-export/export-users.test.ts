@@ -1,8 +1,8 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { findUsernamesByLoginKey } from '#shared/login-keys';
-import { getProgress, addCounters } from '#shared/progress';
-import { advanceCheckpoint, getCheckpoint } from '#shared/run-repository';
-import { getUser, recordMigrated, upsertSnapshot } from '#shared/user-repository';
+import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import { getProgress, addCounters } from '#shared/table/progress';
+import { advanceCheckpoint, getCheckpoint } from '#shared/table/runs';
+import { getUser, recordMigrated, upsertSnapshot } from '#shared/table/users';
 import { exportUsers } from '../../../functions/bulk-export/export-users';
 import { aListedUser, awsError, fakeDeps, subWith, useOpenRunTable } from './fakes';
 

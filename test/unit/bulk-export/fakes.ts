@@ -3,8 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { ManualClock } from '#shared/clock';
 import { parseConfig, type ConfigInput } from '#shared/config';
 import { silentLogger } from '#shared/logger';
-import { createRun } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { createRun } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import type { BulkExportDeps } from '../../../functions/bulk-export/types';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 

@@ -1,8 +1,8 @@
-import { addCounters, getProgress } from '#shared/progress';
-import { advanceCheckpoint, getRun } from '#shared/run-repository';
-import { getUser, recordMigrated, upsertSnapshot } from '#shared/user-repository';
+import { addCounters, getProgress } from '#shared/table/progress';
+import { advanceCheckpoint, getRun } from '#shared/table/runs';
+import { getUser, recordMigrated, upsertSnapshot } from '#shared/table/users';
 import { finishSync } from '../../../functions/bulk-export/finish';
-import { markPhaseStarted } from '../../../functions/bulk-export/run-phases';
+import { markPhaseStarted } from '#shared/table/run-phases';
 import { aSourceUser } from '../../support/users';
 import { fakeDeps, useOpenRunTable } from './fakes';
 

@@ -1,6 +1,6 @@
 import { ManualClock } from '#shared/clock';
-import { finishRun, getRun } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { finishRun, getRun } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import { recordFailure } from '../../../functions/bulk-export/record-failure';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { fakeDeps, openRun } from './fakes';

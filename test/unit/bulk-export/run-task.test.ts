@@ -1,5 +1,5 @@
 import { ManualClock } from '#shared/clock';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import { runTask } from '../../../functions/bulk-export/run-task';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { fakeDeps } from './fakes';

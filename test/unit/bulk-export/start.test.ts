@@ -1,7 +1,7 @@
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { getRun } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { getRun } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import { startRun } from '../../../functions/bulk-export/start';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aConfig, awsError, fakeDeps, openRun } from './fakes';

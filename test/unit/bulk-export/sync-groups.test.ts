@@ -5,9 +5,9 @@ import {
   UpdateGroupCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
-import { getGroup } from '#shared/group-repository';
-import { getCheckpoint } from '#shared/run-repository';
-import type { TableContext } from '#shared/table-context';
+import { getGroup } from '#shared/table/groups';
+import { getCheckpoint } from '#shared/table/runs';
+import type { TableContext } from '#shared/table/context';
 import { syncGroups } from '../../../functions/bulk-export/sync-groups';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aConfig, awsError, fakeDeps, openRun } from './fakes';

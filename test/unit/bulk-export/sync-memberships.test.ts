@@ -1,7 +1,7 @@
 import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { putGroup } from '#shared/group-repository';
-import { getCheckpoint } from '#shared/run-repository';
-import { getUser, upsertSnapshot } from '#shared/user-repository';
+import { putGroup } from '#shared/table/groups';
+import { getCheckpoint } from '#shared/table/runs';
+import { getUser, upsertSnapshot } from '#shared/table/users';
 import { syncMemberships } from '../../../functions/bulk-export/sync-memberships';
 import { aSourceUser } from '../../support/users';
 import { awsError, fakeDeps, openRun, useOpenRunTable } from './fakes';

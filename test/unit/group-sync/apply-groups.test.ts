@@ -11,7 +11,7 @@ import {
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidInputError, TargetUnavailableError } from '#shared/errors';
-import { groupKey } from '#shared/table-context';
+import { groupKey } from '#shared/table/context';
 import {
   applyGroupsToUser,
   TargetUserNotFoundError,

@@ -3,7 +3,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { parseConfig, type MigrationConfig } from '#shared/config';
 import type { AppLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import type { Clock } from '#shared/clock';
 
 export const TARGET_POOL = 'us-east-1_Target1';

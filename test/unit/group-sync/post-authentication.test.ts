@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from 
 import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidInputError } from '#shared/errors';
-import { userKey } from '#shared/table-context';
+import { userKey } from '#shared/table/context';
 import {
   handleApplyGroupsEvent,
   handlePostAuthentication,

@@ -2,7 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { userKey } from '#shared/table-context';
+import { userKey } from '#shared/table/context';
 import { handlePreTokenGeneration, TOKEN_GRACE_MS } from '../../../functions/group-sync/pre-token-generation';
 import authEvent from '../../fixtures/events/pre-token-generation.json';
 import refreshEvent from '../../fixtures/events/pre-token-generation-refresh.json';

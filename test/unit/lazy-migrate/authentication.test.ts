@@ -7,9 +7,9 @@ import {
   RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { getProgress } from '#shared/progress';
-import type { TableContext } from '#shared/table-context';
-import { getUser, type SourceUserSnapshot } from '#shared/user-repository';
+import { getProgress } from '#shared/table/progress';
+import type { TableContext } from '#shared/table/context';
+import { getUser, type SourceUserSnapshot } from '#shared/table/users';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { handleLazyMigrate } from '../../../functions/lazy-migrate/migrate-user';

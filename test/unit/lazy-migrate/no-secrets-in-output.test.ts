@@ -8,7 +8,7 @@ import {
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { handleLazyMigrate, type LazyMigrateEvent } from '../../../functions/lazy-migrate/migrate-user';

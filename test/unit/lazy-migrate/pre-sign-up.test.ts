@@ -1,5 +1,5 @@
-import type { TableContext } from '#shared/table-context';
-import { recordMigrated } from '#shared/user-repository';
+import type { TableContext } from '#shared/table/context';
+import { recordMigrated } from '#shared/table/users';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { handleLazyMigrate } from '../../../functions/lazy-migrate/migrate-user';

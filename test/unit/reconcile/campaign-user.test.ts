@@ -14,15 +14,15 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ManualClock } from '#shared/clock';
-import { addCounters } from '#shared/progress';
-import { userKey, type TableContext } from '#shared/table-context';
+import { addCounters } from '#shared/table/progress';
+import { userKey, type TableContext } from '#shared/table/context';
 import {
   addUserGroups,
   getUser,
   recordMigrated,
   transitionStatus,
   upsertSnapshot,
-} from '#shared/user-repository';
+} from '#shared/table/users';
 import { resetFlaggedUser } from '../../../functions/reconcile/campaign-user';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';

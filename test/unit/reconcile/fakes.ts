@@ -3,7 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { parseConfig, type ConfigInput } from '#shared/config';
 import { silentLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table-context';
+import type { TableContext } from '#shared/table/context';
 import type { ReconcileDeps } from '../../../functions/reconcile/deps';
 
 /** A target schema with a username, email/phone and the legacy sub attribute. */

@@ -1,5 +1,5 @@
 import { planUser, sampleOf } from '../../../functions/reconcile/plan-user';
-import type { UserRecord } from '#shared/user-repository';
+import type { UserRecord } from '#shared/table/users';
 import { aSourceUser } from '../../support/users';
 import { aConfig, aTargetSchema } from './fakes';
 

@@ -6,13 +6,13 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   assumeRoleCredentials,
-  createDocumentClient,
   createLambdaClient,
   createSfnClient,
   createSourceCognitoClient,
   createTargetCognitoClient,
 } from '#shared/clients';
 import { ManualClock } from '#shared/clock';
+import { createDocumentClient } from '#shared/table/context';
 import { parseConfig, type ConfigInput } from '#shared/config';
 import { SourceUnavailableError } from '#shared/errors';
 import { unlimited } from '#shared/rate-limiter';

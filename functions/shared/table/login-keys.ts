@@ -1,6 +1,8 @@
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { loginKeyPk, type TableContext } from './table-context';
-import type { SourceUserSnapshot } from './user-repository';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { loginKeyPk, type TableContext } from './context';
+import { tableCall } from './errors';
+import { queryAll } from './pagination';
+import type { SourceUserSnapshot } from './users';
 
 /** The attributes a person can type at sign-in, besides the username itself. */
 export const LOGIN_KEY_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'] as const;
@@ -53,22 +55,16 @@ export const deleteLoginKeys = async (ctx: TableContext, username: string, keys:
 
 /** The source usernames a typed login name may mean. More than one means it is ambiguous. */
 export const findUsernamesByLoginKey = async (ctx: TableContext, typed: string): Promise<string[]> => {
-  const usernames = new Set<string>();
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': loginKeyPk(typed) },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) usernames.add(String(item.username));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return [...usernames].sort();
+  const items = await queryAll(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': loginKeyPk(typed) },
+      ConsistentRead: true,
+    },
+    'login-key query',
+  );
+  return [...new Set(items.map((item) => String(item.username)))].sort();
 };
 
 type WriteRequest =
@@ -95,8 +91,8 @@ export const batchWrite = async (
         );
       }
       if (attempt > 0) await ctx.clock.sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
-      const result = await ctx.doc.send(
-        new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
+      const result = await tableCall('batch write', () =>
+        ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } })),
       );
       pending = (result.UnprocessedItems?.[ctx.tableName] ?? []) as WriteRequest[];
     }

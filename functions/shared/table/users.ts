@@ -1,10 +1,11 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { InvalidTransitionError, TableUnavailableError } from './errors';
-import { canTransition, type MigrationMethod, type MigrationStatus } from './migration-status';
+import { InvalidTransitionError } from '../errors';
+import { ConditionalCheckFailedException, conditionalWrite, tableCall as wrap } from './errors';
+import { decodeCursor, encodeCursor } from './pagination';
+import { AWAITING_MIGRATION, canTransition, type MigrationMethod, type MigrationStatus } from './status';
 import { addCounters, recordHourlyMigration } from './progress';
-import { STATUS_INDEX, STATUS_SHARDS } from './table-definition';
-import { statusKey, userKey, type TableContext } from './table-context';
+import { STATUS_INDEX, STATUS_SHARDS } from './definition';
+import { statusKey, userKey, type TableContext } from './context';
 
 /** A source user as the bulk sync saw it. */
 export interface SourceUserSnapshot {
@@ -40,17 +41,6 @@ export interface UserRecord extends SourceUserSnapshot {
 const toRecord = (item: Record<string, unknown>): UserRecord => {
   const { pk: _pk, sk: _sk, statusKey: _statusKey, groups, ...rest } = item;
   return { ...(rest as unknown as UserRecord), groups: groups instanceof Set ? [...groups].sort() : [] };
-};
-
-const wrap = async <T>(operation: string, fn: () => Promise<T>): Promise<T> => {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) throw error;
-    throw new TableUnavailableError(`Migration table ${operation} failed: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
 };
 
 export const getUser = async (ctx: TableContext, username: string): Promise<UserRecord | undefined> => {
@@ -243,7 +233,7 @@ export const recordMigrated = async (
   }
   if (existing.status === 'MIGRATED') return { changed: false, status: 'MIGRATED' };
   const result = await transitionStatus(ctx, username, {
-    from: ['PENDING', 'FLAGGED_FOR_RESET', 'RESET_SENT', 'NEEDS_ADMIN'],
+    from: AWAITING_MIGRATION,
     to: 'MIGRATED',
     set,
   });
@@ -276,30 +266,23 @@ export const addUserGroups = async (
  * Marks a user's groups as applied in the target pool, once. Returns false when someone else
  * already did, so exactly one sign-in (or campaign step) applies them.
  */
-export const markGroupsApplied = async (ctx: TableContext, username: string): Promise<boolean> => {
-  try {
-    await wrap('groups-applied mark', () =>
-      ctx.doc.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: userKey(username),
-          UpdateExpression: 'SET groupsApplied = :true, groupsAppliedAt = :now',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(groupsApplied) OR groupsApplied = :false)',
-          ExpressionAttributeValues: {
-            ':true': true,
-            ':false': false,
-            ':now': new Date(ctx.clock.now()).toISOString(),
-          },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+export const markGroupsApplied = async (ctx: TableContext, username: string): Promise<boolean> =>
+  conditionalWrite('groups-applied mark', () =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: userKey(username),
+        UpdateExpression: 'SET groupsApplied = :true, groupsAppliedAt = :now',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(groupsApplied) OR groupsApplied = :false)',
+        ExpressionAttributeValues: {
+          ':true': true,
+          ':false': false,
+          ':now': new Date(ctx.clock.now()).toISOString(),
+        },
+      }),
+    ),
+  );
 
 export interface StatusPage {
   users: UserRecord[];
@@ -315,10 +298,7 @@ export const listUsersByStatus = async (
 ): Promise<StatusPage> => {
   const limit = options.limit ?? 100;
   const cursor = options.nextToken
-    ? (JSON.parse(Buffer.from(options.nextToken, 'base64url').toString('utf8')) as {
-        shard: number;
-        startKey?: Record<string, unknown>;
-      })
+    ? decodeCursor<{ shard: number; startKey?: Record<string, unknown> }>(options.nextToken)
     : { shard: 0 };
   const users: UserRecord[] = [];
   let shard = cursor.shard;
@@ -344,8 +324,6 @@ export const listUsersByStatus = async (
   const more = shard < STATUS_SHARDS.length;
   return {
     users,
-    ...(more
-      ? { nextToken: Buffer.from(JSON.stringify({ shard, startKey }), 'utf8').toString('base64url') }
-      : {}),
+    ...(more ? { nextToken: encodeCursor({ shard, startKey }) } : {}),
   };
 };

@@ -1,5 +1,7 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { GROUPS_PK, groupKey, type TableContext } from './table-context';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GROUPS_PK, groupKey, type TableContext } from './context';
+import { tableCall } from './errors';
+import { queryAll } from './pagination';
 
 /** A source group as the snapshot keeps it. */
 export interface GroupRecord {
@@ -11,16 +13,20 @@ export interface GroupRecord {
 }
 
 export const putGroup = async (ctx: TableContext, group: GroupRecord): Promise<void> => {
-  await ctx.doc.send(
-    new PutCommand({
-      TableName: ctx.tableName,
-      Item: { ...groupKey(group.groupName), ...group, updatedAt: new Date(ctx.clock.now()).toISOString() },
-    }),
+  await tableCall('group write', () =>
+    ctx.doc.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: { ...groupKey(group.groupName), ...group, updatedAt: new Date(ctx.clock.now()).toISOString() },
+      }),
+    ),
   );
 };
 
 export const getGroup = async (ctx: TableContext, groupName: string): Promise<GroupRecord | undefined> => {
-  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: groupKey(groupName) }));
+  const { Item } = await tableCall('group read', () =>
+    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: groupKey(groupName) })),
+  );
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, updatedAt: _updatedAt, ...group } = Item;
   return group as GroupRecord;
@@ -28,23 +34,14 @@ export const getGroup = async (ctx: TableContext, groupName: string): Promise<Gr
 
 /** Every group of the snapshot, from their one partition. */
 export const listGroups = async (ctx: TableContext): Promise<GroupRecord[]> => {
-  const groups: GroupRecord[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': GROUPS_PK },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      const { pk: _pk, sk: _sk, updatedAt: _updatedAt, ...group } = item;
-      groups.push(group as GroupRecord);
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll(
+    ctx,
+    { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GROUPS_PK } },
+    'group query',
+  );
+  const groups = items.map(
+    ({ pk: _pk, sk: _sk, updatedAt: _updatedAt, ...group }) => group as unknown as GroupRecord,
+  );
   return groups.sort((a, b) => a.groupName.localeCompare(b.groupName));
 };
 

@@ -1,5 +1,12 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from './clock';
+/**
+ * The migration table's context and key layout. Everything under `functions/shared/table/` owns
+ * one kind of item; nothing outside this folder imports `@aws-sdk/lib-dynamodb` (eslint
+ * `no-restricted-imports`), so every read and write of the table goes through these modules.
+ */
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDynamoDbClient } from '../clients';
+import type { Clock } from '../clock';
+import type { MigrationConfig } from '../config';
 
 /** What every migration-table repository needs. */
 export interface TableContext {
@@ -7,6 +14,19 @@ export interface TableContext {
   tableName: string;
   clock: Clock;
 }
+
+/** A DynamoDB document client for the migration table; undefined attributes are dropped, not rejected. */
+export const createDocumentClient = (config: MigrationConfig): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(createDynamoDbClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+/** The table context a handler builds once from its config. */
+export const createTableContext = (config: MigrationConfig, clock: Clock): TableContext => ({
+  doc: createDocumentClient(config),
+  tableName: config.tableName,
+  clock,
+});
 
 export const userKey = (username: string) => ({ pk: `USER#${username}`, sk: 'USER' });
 export const GROUPS_PK = 'GROUPS';

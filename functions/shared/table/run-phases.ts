@@ -1,8 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RunNotFoundError } from '#shared/errors';
-import type { RunRecord } from '#shared/run-repository';
-import { runKey, type TableContext } from '#shared/table-context';
+import { RunNotFoundError } from '../errors';
+import { runKey, type TableContext } from './context';
+import { conditionalWrite, tableCall } from './errors';
+import type { RunRecord } from './runs';
 
 /** The phases of a bulk-sync run, in order. */
 export const PHASES = ['groups', 'users', 'memberships', 'finish'] as const;
@@ -16,8 +16,8 @@ const attributeOf = (phase: Phase) => `${phase}StartedAt`;
  * the run record is missing: every task must belong to an opened run.
  */
 export const markPhaseStarted = async (table: TableContext, runId: string, phase: Phase): Promise<void> => {
-  try {
-    await table.doc.send(
+  const marked = await conditionalWrite('phase mark', () =>
+    table.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
         Key: runKey(runId),
@@ -26,15 +26,10 @@ export const markPhaseStarted = async (table: TableContext, runId: string, phase
         ExpressionAttributeNames: { '#at': attributeOf(phase) },
         ExpressionAttributeValues: { ':now': new Date(table.clock.now()).toISOString() },
       }),
-    );
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) {
-      throw new RunNotFoundError(`Run "${runId}" does not exist; start the sync with the Start task`, {
-        cause: error,
-      });
-    }
-    throw error;
-  }
+    ),
+  );
+  if (!marked)
+    throw new RunNotFoundError(`Run "${runId}" does not exist; start the sync with the Start task`);
 };
 
 /** Seconds each phase took, from the phase start marks on the run record up to `finishedAtMs`. */
@@ -61,13 +56,15 @@ export const recordDurations = async (
   runId: string,
   durationsSeconds: Record<string, number>,
 ): Promise<void> => {
-  await table.doc.send(
-    new UpdateCommand({
-      TableName: table.tableName,
-      Key: runKey(runId),
-      UpdateExpression: 'SET durationsSeconds = :d',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':d': durationsSeconds },
-    }),
+  await tableCall('run durations write', () =>
+    table.doc.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET durationsSeconds = :d',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':d': durationsSeconds },
+      }),
+    ),
   );
 };

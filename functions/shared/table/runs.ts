@@ -1,7 +1,8 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { RunNotFoundError } from './errors';
-import { runKey, type TableContext } from './table-context';
+import { RunNotFoundError } from '../errors';
+import { runKey, type TableContext } from './context';
+import { ConditionalCheckFailedException, conditionalWrite, tableCall } from './errors';
+import { queryAll } from './pagination';
 
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
 
@@ -36,22 +37,26 @@ export const createRun = async (
 ): Promise<RunRecord> => {
   const startedAt = new Date(ctx.clock.now()).toISOString();
   const run: RunRecord = { runId, status: 'RUNNING', startedAt, input };
-  await ctx.doc.send(
-    new PutCommand({
-      TableName: ctx.tableName,
-      Item: { ...runKey(runId), ...run },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
+  await tableCall('run write', () =>
+    ctx.doc.send(
+      new PutCommand({
+        TableName: ctx.tableName,
+        Item: { ...runKey(runId), ...run },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
   );
-  await ctx.doc.send(
-    new PutCommand({ TableName: ctx.tableName, Item: { pk: RUNS_PK, sk: `${startedAt}#${runId}`, runId } }),
+  await tableCall('run index write', () =>
+    ctx.doc.send(
+      new PutCommand({ TableName: ctx.tableName, Item: { pk: RUNS_PK, sk: `${startedAt}#${runId}`, runId } }),
+    ),
   );
   return run;
 };
 
 export const getRun = async (ctx: TableContext, runId: string): Promise<RunRecord | undefined> => {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({ TableName: ctx.tableName, Key: runKey(runId), ConsistentRead: true }),
+  const { Item } = await tableCall('run read', () =>
+    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: runKey(runId), ConsistentRead: true })),
   );
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, ...run } = Item;
@@ -60,14 +65,16 @@ export const getRun = async (ctx: TableContext, runId: string): Promise<RunRecor
 
 /** The most recently started run, for `sync status` without an id. */
 export const getLatestRun = async (ctx: TableContext): Promise<RunRecord | undefined> => {
-  const { Items = [] } = await ctx.doc.send(
-    new QueryCommand({
-      TableName: ctx.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': RUNS_PK },
-      ScanIndexForward: false,
-      Limit: 1,
-    }),
+  const { Items = [] } = await tableCall('run query', () =>
+    ctx.doc.send(
+      new QueryCommand({
+        TableName: ctx.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': RUNS_PK },
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    ),
   );
   const latest = Items[0];
   return latest ? getRun(ctx, String(latest.runId)) : undefined;
@@ -77,22 +84,24 @@ export const getLatestRun = async (ctx: TableContext): Promise<RunRecord | undef
 export const resumeRun = async (ctx: TableContext, runId: string): Promise<RunRecord> => {
   const now = new Date(ctx.clock.now()).toISOString();
   try {
-    const { Attributes } = await ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: runKey(runId),
-        UpdateExpression:
-          'SET #status = :running, resumedAt = list_append(if_not_exists(resumedAt, :empty), :now) REMOVE #error',
-        ConditionExpression: 'attribute_exists(pk) AND #status <> :succeeded',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':running': 'RUNNING',
-          ':succeeded': 'SUCCEEDED',
-          ':empty': [],
-          ':now': [now],
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
+    const { Attributes } = await tableCall('run resume', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: runKey(runId),
+          UpdateExpression:
+            'SET #status = :running, resumedAt = list_append(if_not_exists(resumedAt, :empty), :now) REMOVE #error',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :succeeded',
+          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+          ExpressionAttributeValues: {
+            ':running': 'RUNNING',
+            ':succeeded': 'SUCCEEDED',
+            ':empty': [],
+            ':now': [now],
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
     );
     const { pk: _pk, sk: _sk, ...run } = Attributes ?? {};
     return run as RunRecord;
@@ -116,28 +125,32 @@ export const finishRun = async (
     error?: RunRecord['error'];
   },
 ): Promise<void> => {
-  await ctx.doc.send(
-    new UpdateCommand({
-      TableName: ctx.tableName,
-      Key: runKey(runId),
-      UpdateExpression: 'SET #status = :status, finishedAt = :now, counts = :counts, #error = :error',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-      ExpressionAttributeValues: {
-        ':status': outcome.status,
-        ':now': new Date(ctx.clock.now()).toISOString(),
-        ':counts': outcome.counts ?? {},
-        ':error': outcome.error ?? null,
-      },
-    }),
+  await tableCall('run finish', () =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: runKey(runId),
+        UpdateExpression: 'SET #status = :status, finishedAt = :now, counts = :counts, #error = :error',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':status': outcome.status,
+          ':now': new Date(ctx.clock.now()).toISOString(),
+          ':counts': outcome.counts ?? {},
+          ':error': outcome.error ?? null,
+        },
+      }),
+    ),
   );
 };
 
 const checkpointKey = (runId: string, key: string) => ({ pk: `RUN#${runId}`, sk: `CP#${key}` });
 
 export const getCheckpoint = async (ctx: TableContext, runId: string, key: string): Promise<Checkpoint> => {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({ TableName: ctx.tableName, Key: checkpointKey(runId, key), ConsistentRead: true }),
+  const { Item } = await tableCall('checkpoint read', () =>
+    ctx.doc.send(
+      new GetCommand({ TableName: ctx.tableName, Key: checkpointKey(runId, key), ConsistentRead: true }),
+    ),
   );
   return {
     key,
@@ -154,30 +167,22 @@ export const listCheckpoints = async (
   runId: string,
   prefix = '',
 ): Promise<Checkpoint[]> => {
-  const checkpoints: Checkpoint[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': `CP#${prefix}` },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      checkpoints.push({
-        key: String(item.sk).slice(3),
-        seen: Number(item.seen ?? 0),
-        pages: Number(item.pages ?? 0),
-        done: item.done === true,
-        ...(typeof item.cursor === 'string' ? { cursor: item.cursor } : {}),
-      });
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return checkpoints;
+  const items = await queryAll(
+    ctx,
+    {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': `CP#${prefix}` },
+      ConsistentRead: true,
+    },
+    'checkpoint query',
+  );
+  return items.map((item) => ({
+    key: String(item.sk).slice(3),
+    seen: Number(item.seen ?? 0),
+    pages: Number(item.pages ?? 0),
+    done: item.done === true,
+    ...(typeof item.cursor === 'string' ? { cursor: item.cursor } : {}),
+  }));
 };
 
 /**
@@ -210,8 +215,8 @@ export const advanceCheckpoint = async (
     update += ', #cursor = :to';
     values[':to'] = step.toCursor;
   }
-  try {
-    await ctx.doc.send(
+  return conditionalWrite('checkpoint advance', () =>
+    ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tableName,
         Key: checkpointKey(runId, key),
@@ -220,10 +225,6 @@ export const advanceCheckpoint = async (
         ExpressionAttributeNames: { '#cursor': 'cursor' },
         ExpressionAttributeValues: values,
       }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
+    ),
+  );
 };

@@ -1,0 +1,37 @@
+import type { TableContext } from './context';
+import { scanPage } from './pagination';
+import type { MigrationStatus } from './status';
+
+/** The fields of a user item the Finish sweep needs. */
+export interface SweptUser {
+  username: string;
+  status: MigrationStatus;
+  lastRunId?: string;
+  deletedByRunId?: string;
+}
+
+export interface SweepPage {
+  users: SweptUser[];
+  /** Opaque; absent when the scan is complete. */
+  cursor?: string;
+}
+
+/**
+ * One page of user items, read from the base table. A Scan, not the status index: a user whose
+ * status changes during the sweep (a sign-in migrating it) moves between index partitions and
+ * could be read twice or not at all, while in the base table it stays where it is.
+ */
+export const scanUsers = async (table: TableContext, cursor: string | undefined): Promise<SweepPage> => {
+  const page = await scanPage(
+    table,
+    {
+      FilterExpression: 'sk = :user',
+      ProjectionExpression: 'username, #status, lastRunId, deletedByRunId',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':user': 'USER' },
+      ConsistentRead: true,
+    },
+    cursor,
+  );
+  return { users: page.items as unknown as SweptUser[], ...(page.cursor ? { cursor: page.cursor } : {}) };
+};
