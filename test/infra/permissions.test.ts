@@ -28,7 +28,10 @@ const DOCUMENT_ACTIONS: Record<string, string> = {
 const callsOf = (name: string): Set<string> => {
   const calls = new Set<string>();
   for (const file of reachableFiles(join(REPO_ROOT, 'functions', name, 'handler.ts'))) {
-    for (const match of readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(/g)) calls.add(match[1]!);
+    // A command sent directly, or through one of lib-dynamodb's paginators (paginateQuery → Query).
+    for (const match of readFileSync(file, 'utf8').matchAll(/new (\w+)Command\(|paginate(\w+)\(/g)) {
+      calls.add((match[1] ?? match[2])!);
+    }
   }
   return calls;
 };

@@ -27,7 +27,7 @@ export const setMarker = async (
   marker: keyof CampaignMarkers,
 ): Promise<string | undefined> => {
   const value = new Date(deps.clock.now()).toISOString();
-  const written = await conditionalWrite('campaign marker write', () =>
+  const written = await conditionalWrite(() =>
     deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.tableName,
@@ -54,7 +54,7 @@ export const clearMarker = async (
   marker: keyof CampaignMarkers,
   value: string,
 ): Promise<boolean> =>
-  conditionalWrite('campaign marker removal', () =>
+  conditionalWrite(() =>
     deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.tableName,

@@ -1,6 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { GROUPS_PK, groupKey, type TableContext } from './context';
-import { tableCall } from './errors';
 import { queryAll } from './pagination';
 
 /** A source group as the snapshot keeps it. */
@@ -13,20 +12,16 @@ export interface GroupRecord {
 }
 
 export const putGroup = async (ctx: TableContext, group: GroupRecord): Promise<void> => {
-  await tableCall('group write', () =>
-    ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { ...groupKey(group.groupName), ...group, updatedAt: new Date(ctx.clock.now()).toISOString() },
-      }),
-    ),
+  await ctx.doc.send(
+    new PutCommand({
+      TableName: ctx.tableName,
+      Item: { ...groupKey(group.groupName), ...group, updatedAt: new Date(ctx.clock.now()).toISOString() },
+    }),
   );
 };
 
 export const getGroup = async (ctx: TableContext, groupName: string): Promise<GroupRecord | undefined> => {
-  const { Item } = await tableCall('group read', () =>
-    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: groupKey(groupName) })),
-  );
+  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: groupKey(groupName) }));
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, updatedAt: _updatedAt, ...group } = Item;
   return group as GroupRecord;
@@ -34,11 +29,10 @@ export const getGroup = async (ctx: TableContext, groupName: string): Promise<Gr
 
 /** Every group of the snapshot, from their one partition. */
 export const listGroups = async (ctx: TableContext): Promise<GroupRecord[]> => {
-  const items = await queryAll(
-    ctx,
-    { KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': GROUPS_PK } },
-    'group query',
-  );
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': GROUPS_PK },
+  });
   const groups = items.map(
     ({ pk: _pk, sk: _sk, updatedAt: _updatedAt, ...group }) => group as unknown as GroupRecord,
   );

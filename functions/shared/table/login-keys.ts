@@ -1,6 +1,5 @@
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { loginKeyPk, type TableContext } from './context';
-import { tableCall } from './errors';
 import { queryAll } from './pagination';
 import type { SourceUserSnapshot } from './users';
 
@@ -55,15 +54,11 @@ export const deleteLoginKeys = async (ctx: TableContext, username: string, keys:
 
 /** The source usernames a typed login name may mean. More than one means it is ambiguous. */
 export const findUsernamesByLoginKey = async (ctx: TableContext, typed: string): Promise<string[]> => {
-  const items = await queryAll(
-    ctx,
-    {
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': loginKeyPk(typed) },
-      ConsistentRead: true,
-    },
-    'login-key query',
-  );
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': loginKeyPk(typed) },
+    ConsistentRead: true,
+  });
   return [...new Set(items.map((item) => String(item.username)))].sort();
 };
 
@@ -91,8 +86,8 @@ export const batchWrite = async (
         );
       }
       if (attempt > 0) await ctx.clock.sleep(Math.random() * Math.min(2000, 50 * 2 ** attempt));
-      const result = await tableCall('batch write', () =>
-        ctx.doc.send(new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } })),
+      const result = await ctx.doc.send(
+        new BatchWriteCommand({ RequestItems: { [ctx.tableName]: pending } }),
       );
       pending = (result.UnprocessedItems?.[ctx.tableName] ?? []) as WriteRequest[];
     }

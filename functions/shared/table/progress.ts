@@ -2,7 +2,6 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MIGRATION_STATUSES, type MigrationStatus } from './status';
 import { STATUS_INDEX, STATUS_SHARDS } from './definition';
 import { COUNTERS_KEY, hourBucket, hourKey, type TableContext } from './context';
-import { tableCall } from './errors';
 import { countAll } from './pagination';
 
 /** "How far are we": one GetItem, whatever the table's size. */
@@ -31,52 +30,46 @@ export const addCounters = async (ctx: TableContext, deltas: StatusDeltas): Prom
     values[`:c${i}`] = value;
     return `#c${i} :c${i}`;
   });
-  await tableCall('counters', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: COUNTERS_KEY,
-        UpdateExpression: `ADD ${adds.join(', ')} SET #updatedAt = :now`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ),
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: COUNTERS_KEY,
+      UpdateExpression: `ADD ${adds.join(', ')} SET #updatedAt = :now`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
   );
 };
 
 /** Counts a refused migration attempt by reason code (e.g. `AMBIGUOUS_USER`). */
 export const recordRefusal = async (ctx: TableContext, reason: string): Promise<void> => {
-  await tableCall('counters', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: COUNTERS_KEY,
-        UpdateExpression: 'ADD #r :one',
-        ExpressionAttributeNames: { '#r': `${REFUSAL_PREFIX}${reason}` },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    ),
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: COUNTERS_KEY,
+      UpdateExpression: 'ADD #r :one',
+      ExpressionAttributeNames: { '#r': `${REFUSAL_PREFIX}${reason}` },
+      ExpressionAttributeValues: { ':one': 1 },
+    }),
   );
 };
 
 /** Counts one migration in the hour it happened, for "migrations in the last hour / day". */
 export const recordHourlyMigration = async (ctx: TableContext, method: string): Promise<void> => {
-  await tableCall('counters', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: hourKey(ctx.clock.now()),
-        UpdateExpression: 'ADD #all :one, #method :one',
-        ExpressionAttributeNames: { '#all': 'migrated', '#method': `method_${method}` },
-        ExpressionAttributeValues: { ':one': 1 },
-      }),
-    ),
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: hourKey(ctx.clock.now()),
+      UpdateExpression: 'ADD #all :one, #method :one',
+      ExpressionAttributeNames: { '#all': 'migrated', '#method': `method_${method}` },
+      ExpressionAttributeValues: { ':one': 1 },
+    }),
   );
 };
 
 export const getProgress = async (ctx: TableContext): Promise<Progress> => {
-  const { Item } = await tableCall('counters', () =>
-    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: COUNTERS_KEY, ConsistentRead: true })),
+  const { Item } = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: COUNTERS_KEY, ConsistentRead: true }),
   );
   const item = (Item ?? {}) as Record<string, unknown>;
   const byStatus = Object.fromEntries(
@@ -100,18 +93,16 @@ export const getHourlyMigrations = async (
   fromMs: number,
   toMs: number,
 ): Promise<{ hour: string; migrated: number }[]> => {
-  const { Items = [] } = await tableCall('counters', () =>
-    ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': COUNTERS_KEY.pk,
-          ':from': `HOUR#${hourBucket(fromMs)}`,
-          ':to': `HOUR#${hourBucket(toMs)}`,
-        },
-      }),
-    ),
+  const { Items = [] } = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': COUNTERS_KEY.pk,
+        ':from': `HOUR#${hourBucket(fromMs)}`,
+        ':to': `HOUR#${hourBucket(toMs)}`,
+      },
+    }),
   );
   return Items.map((item) => ({ hour: String(item.sk).slice(5), migrated: Number(item.migrated ?? 0) }));
 };
@@ -127,16 +118,12 @@ export const recountProgress = async (ctx: TableContext): Promise<Record<Migrati
     await Promise.all(
       STATUS_SHARDS.map(async (shard) => {
         // Await before adding: `counts[status] += await ...` would read the sum before the shards finish.
-        const count = await countAll(
-          ctx,
-          {
-            IndexName: STATUS_INDEX.indexName,
-            KeyConditionExpression: '#k = :k',
-            ExpressionAttributeNames: { '#k': STATUS_INDEX.partitionKey },
-            ExpressionAttributeValues: { ':k': `${status}#${shard}` },
-          },
-          'status count',
-        );
+        const count = await countAll(ctx, {
+          IndexName: STATUS_INDEX.indexName,
+          KeyConditionExpression: '#k = :k',
+          ExpressionAttributeNames: { '#k': STATUS_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':k': `${status}#${shard}` },
+        });
         counts[status] += count;
       }),
     );
@@ -158,16 +145,14 @@ export const recountProgress = async (ctx: TableContext): Promise<Record<Migrati
     values[`:s${i}`] = counts[status];
     sets.push(`#s${i} = :s${i}`);
   });
-  await tableCall('counters', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: COUNTERS_KEY,
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    ),
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: COUNTERS_KEY,
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    }),
   );
   return counts;
 };

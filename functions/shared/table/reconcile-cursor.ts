@@ -1,6 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from './context';
-import { tableCall } from './errors';
 
 const CURSOR_KEY = { pk: 'RECONCILE', sk: 'CURSOR' } as const;
 
@@ -13,9 +12,7 @@ export interface ReconcileCursor<S extends string = string> {
 export const loadReconcileCursor = async <S extends string>(
   ctx: TableContext,
 ): Promise<ReconcileCursor<S> | undefined> => {
-  const { Item } = await tableCall('reconcile cursor read', () =>
-    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: CURSOR_KEY })),
-  );
+  const { Item } = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: CURSOR_KEY }));
   return Item ? { strategy: Item.strategy as S, token: Item.token as string | undefined } : undefined;
 };
 
@@ -25,13 +22,11 @@ export const saveReconcileCursor = async (
   cursor: ReconcileCursor | undefined,
 ): Promise<void> => {
   if (!cursor) {
-    await tableCall('reconcile cursor delete', () =>
-      ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: CURSOR_KEY })),
-    );
+    await ctx.doc.send(new DeleteCommand({ TableName: ctx.tableName, Key: CURSOR_KEY }));
     return;
   }
   const updatedAt = new Date(ctx.clock.now()).toISOString();
-  await tableCall('reconcile cursor write', () =>
-    ctx.doc.send(new PutCommand({ TableName: ctx.tableName, Item: { ...CURSOR_KEY, ...cursor, updatedAt } })),
+  await ctx.doc.send(
+    new PutCommand({ TableName: ctx.tableName, Item: { ...CURSOR_KEY, ...cursor, updatedAt } }),
   );
 };

@@ -1,7 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RunNotFoundError } from '../errors';
 import { runKey, type TableContext } from './context';
-import { conditionalWrite, tableCall } from './errors';
+import { conditionalWrite } from './errors';
 import type { RunRecord } from './runs';
 
 /** The phases of a bulk-sync run, in order. */
@@ -16,7 +16,7 @@ const attributeOf = (phase: Phase) => `${phase}StartedAt`;
  * the run record is missing: every task must belong to an opened run.
  */
 export const markPhaseStarted = async (table: TableContext, runId: string, phase: Phase): Promise<void> => {
-  const marked = await conditionalWrite('phase mark', () =>
+  const marked = await conditionalWrite(() =>
     table.doc.send(
       new UpdateCommand({
         TableName: table.tableName,
@@ -56,15 +56,13 @@ export const recordDurations = async (
   runId: string,
   durationsSeconds: Record<string, number>,
 ): Promise<void> => {
-  await tableCall('run durations write', () =>
-    table.doc.send(
-      new UpdateCommand({
-        TableName: table.tableName,
-        Key: runKey(runId),
-        UpdateExpression: 'SET durationsSeconds = :d',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':d': durationsSeconds },
-      }),
-    ),
+  await table.doc.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: runKey(runId),
+      UpdateExpression: 'SET durationsSeconds = :d',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':d': durationsSeconds },
+    }),
   );
 };

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { RunNotFoundError } from '../errors';
 import { runKey, type TableContext } from './context';
-import { ConditionalCheckFailedException, conditionalWrite, tableCall } from './errors';
+import { ConditionalCheckFailedException, conditionalWrite } from './errors';
 import { queryAll } from './pagination';
 
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED';
@@ -37,26 +37,22 @@ export const createRun = async (
 ): Promise<RunRecord> => {
   const startedAt = new Date(ctx.clock.now()).toISOString();
   const run: RunRecord = { runId, status: 'RUNNING', startedAt, input };
-  await tableCall('run write', () =>
-    ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { ...runKey(runId), ...run },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    ),
+  await ctx.doc.send(
+    new PutCommand({
+      TableName: ctx.tableName,
+      Item: { ...runKey(runId), ...run },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
   );
-  await tableCall('run index write', () =>
-    ctx.doc.send(
-      new PutCommand({ TableName: ctx.tableName, Item: { pk: RUNS_PK, sk: `${startedAt}#${runId}`, runId } }),
-    ),
+  await ctx.doc.send(
+    new PutCommand({ TableName: ctx.tableName, Item: { pk: RUNS_PK, sk: `${startedAt}#${runId}`, runId } }),
   );
   return run;
 };
 
 export const getRun = async (ctx: TableContext, runId: string): Promise<RunRecord | undefined> => {
-  const { Item } = await tableCall('run read', () =>
-    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: runKey(runId), ConsistentRead: true })),
+  const { Item } = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: runKey(runId), ConsistentRead: true }),
   );
   if (!Item) return undefined;
   const { pk: _pk, sk: _sk, ...run } = Item;
@@ -65,16 +61,14 @@ export const getRun = async (ctx: TableContext, runId: string): Promise<RunRecor
 
 /** The most recently started run, for `sync status` without an id. */
 export const getLatestRun = async (ctx: TableContext): Promise<RunRecord | undefined> => {
-  const { Items = [] } = await tableCall('run query', () =>
-    ctx.doc.send(
-      new QueryCommand({
-        TableName: ctx.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': RUNS_PK },
-        ScanIndexForward: false,
-        Limit: 1,
-      }),
-    ),
+  const { Items = [] } = await ctx.doc.send(
+    new QueryCommand({
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': RUNS_PK },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
   );
   const latest = Items[0];
   return latest ? getRun(ctx, String(latest.runId)) : undefined;
@@ -84,24 +78,22 @@ export const getLatestRun = async (ctx: TableContext): Promise<RunRecord | undef
 export const resumeRun = async (ctx: TableContext, runId: string): Promise<RunRecord> => {
   const now = new Date(ctx.clock.now()).toISOString();
   try {
-    const { Attributes } = await tableCall('run resume', () =>
-      ctx.doc.send(
-        new UpdateCommand({
-          TableName: ctx.tableName,
-          Key: runKey(runId),
-          UpdateExpression:
-            'SET #status = :running, resumedAt = list_append(if_not_exists(resumedAt, :empty), :now) REMOVE #error',
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :succeeded',
-          ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-          ExpressionAttributeValues: {
-            ':running': 'RUNNING',
-            ':succeeded': 'SUCCEEDED',
-            ':empty': [],
-            ':now': [now],
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      ),
+    const { Attributes } = await ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: runKey(runId),
+        UpdateExpression:
+          'SET #status = :running, resumedAt = list_append(if_not_exists(resumedAt, :empty), :now) REMOVE #error',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :succeeded',
+        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+        ExpressionAttributeValues: {
+          ':running': 'RUNNING',
+          ':succeeded': 'SUCCEEDED',
+          ':empty': [],
+          ':now': [now],
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
     );
     const { pk: _pk, sk: _sk, ...run } = Attributes ?? {};
     return run as RunRecord;
@@ -125,32 +117,28 @@ export const finishRun = async (
     error?: RunRecord['error'];
   },
 ): Promise<void> => {
-  await tableCall('run finish', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: runKey(runId),
-        UpdateExpression: 'SET #status = :status, finishedAt = :now, counts = :counts, #error = :error',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
-        ExpressionAttributeValues: {
-          ':status': outcome.status,
-          ':now': new Date(ctx.clock.now()).toISOString(),
-          ':counts': outcome.counts ?? {},
-          ':error': outcome.error ?? null,
-        },
-      }),
-    ),
+  await ctx.doc.send(
+    new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: runKey(runId),
+      UpdateExpression: 'SET #status = :status, finishedAt = :now, counts = :counts, #error = :error',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#status': 'status', '#error': 'error' },
+      ExpressionAttributeValues: {
+        ':status': outcome.status,
+        ':now': new Date(ctx.clock.now()).toISOString(),
+        ':counts': outcome.counts ?? {},
+        ':error': outcome.error ?? null,
+      },
+    }),
   );
 };
 
 const checkpointKey = (runId: string, key: string) => ({ pk: `RUN#${runId}`, sk: `CP#${key}` });
 
 export const getCheckpoint = async (ctx: TableContext, runId: string, key: string): Promise<Checkpoint> => {
-  const { Item } = await tableCall('checkpoint read', () =>
-    ctx.doc.send(
-      new GetCommand({ TableName: ctx.tableName, Key: checkpointKey(runId, key), ConsistentRead: true }),
-    ),
+  const { Item } = await ctx.doc.send(
+    new GetCommand({ TableName: ctx.tableName, Key: checkpointKey(runId, key), ConsistentRead: true }),
   );
   return {
     key,
@@ -167,15 +155,11 @@ export const listCheckpoints = async (
   runId: string,
   prefix = '',
 ): Promise<Checkpoint[]> => {
-  const items = await queryAll(
-    ctx,
-    {
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': `CP#${prefix}` },
-      ConsistentRead: true,
-    },
-    'checkpoint query',
-  );
+  const items = await queryAll(ctx, {
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `RUN#${runId}`, ':prefix': `CP#${prefix}` },
+    ConsistentRead: true,
+  });
   return items.map((item) => ({
     key: String(item.sk).slice(3),
     seen: Number(item.seen ?? 0),
@@ -215,7 +199,7 @@ export const advanceCheckpoint = async (
     update += ', #cursor = :to';
     values[':to'] = step.toCursor;
   }
-  return conditionalWrite('checkpoint advance', () =>
+  return conditionalWrite(() =>
     ctx.doc.send(
       new UpdateCommand({
         TableName: ctx.tableName,

@@ -1,5 +1,7 @@
+import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TableContext } from './context';
-import { scanPage } from './pagination';
+import { tableCall } from './errors';
+import { decodeCursor, encodeCursor } from './pagination';
 import type { MigrationStatus } from './status';
 
 /** The fields of a user item the Finish sweep needs. */
@@ -16,22 +18,44 @@ export interface SweepPage {
   cursor?: string;
 }
 
+// Here, not in pagination.ts: only the Finish sweep scans, and the permissions test grants
+// dynamodb:Scan to the functions whose reachable files send a ScanCommand.
+const scanPage = async (
+  ctx: TableContext,
+  input: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  cursor: string | undefined,
+): Promise<{ items: Record<string, unknown>[]; cursor?: string }> => {
+  const page = await ctx.doc.send(
+    new ScanCommand({
+      TableName: ctx.tableName,
+      ...input,
+      ...(cursor ? { ExclusiveStartKey: decodeCursor(cursor) } : {}),
+    }),
+  );
+  return {
+    items: page.Items ?? [],
+    ...(page.LastEvaluatedKey ? { cursor: encodeCursor(page.LastEvaluatedKey) } : {}),
+  };
+};
+
 /**
  * One page of user items, read from the base table. A Scan, not the status index: a user whose
  * status changes during the sweep (a sign-in migrating it) moves between index partitions and
  * could be read twice or not at all, while in the base table it stays where it is.
  */
 export const scanUsers = async (table: TableContext, cursor: string | undefined): Promise<SweepPage> => {
-  const page = await scanPage(
-    table,
-    {
-      FilterExpression: 'sk = :user',
-      ProjectionExpression: 'username, #status, lastRunId, deletedByRunId',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':user': 'USER' },
-      ConsistentRead: true,
-    },
-    cursor,
+  const page = await tableCall('scan', () =>
+    scanPage(
+      table,
+      {
+        FilterExpression: 'sk = :user',
+        ProjectionExpression: 'username, #status, lastRunId, deletedByRunId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':user': 'USER' },
+        ConsistentRead: true,
+      },
+      cursor,
+    ),
   );
   return { users: page.items as unknown as SweptUser[], ...(page.cursor ? { cursor: page.cursor } : {}) };
 };

@@ -122,6 +122,12 @@ export interface TransitionRequest {
  * Moves a record from one of `from` to `to` with a conditional write on the exact status it
  * read, then counts the move. Exactly one of several concurrent callers wins; the others get
  * `changed: false` and the status they lost to, and count nothing.
+ *
+ * Read, then write: the write needs the user's sub (its status-index key) and the status it
+ * leaves (the counters). `ReturnValuesOnConditionCheckFailure: 'ALL_OLD'` would save the re-read
+ * after a lost race on AWS, but dynalite (local/dynamodb) ignores it (no `Item` on the
+ * ConditionalCheckFailedException, checked 2026-11-28), so every caller goes through this one
+ * function and it re-reads.
  */
 export const transitionStatus = async (
   ctx: TableContext,
@@ -267,20 +273,22 @@ export const addUserGroups = async (
  * already did, so exactly one sign-in (or campaign step) applies them.
  */
 export const markGroupsApplied = async (ctx: TableContext, username: string): Promise<boolean> =>
-  conditionalWrite('groups-applied mark', () =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: userKey(username),
-        UpdateExpression: 'SET groupsApplied = :true, groupsAppliedAt = :now',
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(groupsApplied) OR groupsApplied = :false)',
-        ExpressionAttributeValues: {
-          ':true': true,
-          ':false': false,
-          ':now': new Date(ctx.clock.now()).toISOString(),
-        },
-      }),
+  conditionalWrite(() =>
+    wrap('groups-applied mark', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: userKey(username),
+          UpdateExpression: 'SET groupsApplied = :true, groupsAppliedAt = :now',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(groupsApplied) OR groupsApplied = :false)',
+          ExpressionAttributeValues: {
+            ':true': true,
+            ':false': false,
+            ':now': new Date(ctx.clock.now()).toISOString(),
+          },
+        }),
+      ),
     ),
   );
 
