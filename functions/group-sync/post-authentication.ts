@@ -4,7 +4,11 @@ import { z } from 'zod';
 import type { MigrationConfig } from '#shared/config';
 import { InvalidInputError } from '#shared/errors';
 import { getUser, markGroupsApplied } from '#shared/table/users';
-import { applyGroupsToUser, TargetUserNotFoundError, type ApplyGroupsDeps } from './apply-groups';
+import {
+  applyGroupsToUser,
+  TargetUserNotFoundError,
+  type ApplyGroupsDeps,
+} from '#shared/cognito/apply-groups';
 import { findUserRecord } from './find-record';
 
 export interface PostAuthenticationDeps extends ApplyGroupsDeps {

@@ -7,7 +7,7 @@ import {
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { isAwsError } from '#shared/errors';
 import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/table/users';
-import { applyGroupsToUser } from '../group-sync/apply-groups';
+import { applyGroupsToUser } from '#shared/cognito/apply-groups';
 import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
 import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status';
 import type { ReconcileDeps } from './deps';

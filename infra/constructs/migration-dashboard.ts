@@ -5,7 +5,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { OPERATIONAL_REASONS } from '../../functions/lazy-migrate/refusal';
+import { OPERATIONAL_REASONS } from '#shared/refusal-reasons';
 import { METRICS_NAMESPACE } from '#shared/metrics';
 
 /**
