@@ -12,8 +12,8 @@ module.exports = {
       },
     ],
   },
-  // p-limit and its dependency yocto-queue ship ESM only; jest runs CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue)/)'],
+  // p-limit (and yocto-queue) and openid-client (and oauth4webapi, jose) ship ESM only; jest runs CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(p-limit|yocto-queue|openid-client|oauth4webapi|jose)/)'],
   moduleNameMapper: {
     '^#shared/(.*)$': '<rootDir>/functions/shared/$1',
     '^#local/(.*)$': '<rootDir>/local/$1',

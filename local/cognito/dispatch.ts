@@ -11,6 +11,7 @@ import { groupOperations } from './ops/groups';
 import { authOperations } from './ops/auth';
 import { accountOperations } from './ops/account';
 import { recoveryOperations } from './ops/recovery';
+import { domainOperations } from './managed-login/domains';
 
 /** Every operation the emulator implements, by its AWS name. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -22,6 +23,7 @@ export const OPERATIONS: Record<string, Operation> = {
   ...authOperations,
   ...accountOperations,
   ...recoveryOperations,
+  ...domainOperations,
 };
 
 /** Runs one call the way AWS would meet it: quota, latency, injected fault, then the operation. */

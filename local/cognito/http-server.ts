@@ -14,6 +14,8 @@ export interface HttpDeps {
   outbox: Outbox;
   store: Store;
   tokens: TokenService;
+  /** Managed login (hosted UI) pages and OAuth endpoints; answers false for other requests. */
+  managedLogin?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
 }
 
 /** The signing region from a SigV4 Authorization header (Credential=KEY/DATE/REGION/SERVICE/...). */
@@ -45,6 +47,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (deps.managedLogin && (await deps.managedLogin(req, res))) return;
   const url = new URL(req.url ?? '/', 'http://localhost');
   if (req.method === 'GET') {
     const jwks = /^\/([^/]+)\/\.well-known\/jwks\.json$/.exec(url.pathname);

@@ -4,6 +4,7 @@ import type { QuotaCategory } from '#shared/quotas';
 import { Chaos, type FaultOption, type LatencyOption } from './chaos';
 import { Dispatcher } from './dispatch';
 import { listen } from './http-server';
+import { managedLoginRouter } from './managed-login/router';
 import { Outbox, type OutboxFilter } from './outbox';
 import { loadState, saveState } from './persistence';
 import { QuotaMeter } from './quotas';
@@ -68,13 +69,15 @@ export async function startCognitoEmulator(options: CognitoEmulatorOptions = {})
   for (const [arn, handler] of Object.entries(options.functions ?? {})) triggers.functions.set(arn, handler);
   if (options.stateFile) await loadState(options.stateFile, store, tokens);
 
+  const ctx = { store, outbox, triggers, tokens, now };
   const dispatcher = new Dispatcher(
-    { store, outbox, triggers, tokens, now },
+    ctx,
     new QuotaMeter(options.quotas ?? 'off', now),
     new Chaos(options.latency, options.faults, options.seed),
     clock,
   );
-  const server: Server = await listen({ dispatcher, outbox, store, tokens }, options.port ?? 0);
+  const managedLogin = managedLoginRouter(ctx, () => endpoint);
+  const server: Server = await listen({ dispatcher, outbox, store, tokens, managedLogin }, options.port ?? 0);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   endpoint = `http://127.0.0.1:${port}`;

@@ -6,7 +6,10 @@ import type { OpContext } from './context';
 import type { ClientRecord, PoolRecord, UserRecord } from './types';
 
 export type TokenSource =
-  'TokenGeneration_Authentication' | 'TokenGeneration_NewPasswordChallenge' | 'TokenGeneration_RefreshTokens';
+  | 'TokenGeneration_Authentication'
+  | 'TokenGeneration_HostedAuth'
+  | 'TokenGeneration_NewPasswordChallenge'
+  | 'TokenGeneration_RefreshTokens';
 
 export interface AuthenticationResult {
   AccessToken: string;

@@ -140,6 +140,8 @@ export async function passwordSignIn(
   typedName: unknown,
   password: unknown,
   clientMetadata: Record<string, string> | undefined,
+  // Managed login signs in with TokenGeneration_HostedAuth; the API with TokenGeneration_Authentication.
+  tokenSource: TokenSource = 'TokenGeneration_Authentication',
 ): Promise<object> {
   if (typeof typedName !== 'string' || typedName === '')
     throw invalidParameter('Missing required parameter USERNAME');
@@ -177,5 +179,5 @@ export async function passwordSignIn(
       clientMetadata,
       'TokenGeneration_NewPasswordChallenge',
     );
-  return finishSignIn(ctx, pool, client, user, clientMetadata, 'TokenGeneration_Authentication');
+  return finishSignIn(ctx, pool, client, user, clientMetadata, tokenSource);
 }
