@@ -3,6 +3,7 @@ import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  CreateUserPoolDomainCommand,
   type CreateUserPoolClientRequest,
   type CreateUserPoolRequest,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -19,6 +20,11 @@ import { LOCAL_CREDENTIALS, startLocalDynamo, type LocalDynamo } from '#local/dy
 import { wireFunctions, type LocalFunctions } from '#local/wire-functions';
 import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
 import type { LocalState } from '#local/state-file';
+import { startCallbackApp, type CallbackApp } from '#local/callback-app';
+
+/** The target pool's managed login domain prefix in the emulator. */
+export const LOCAL_TARGET_DOMAIN = 'migrate-local';
+const LOGIN_SCOPES = ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'];
 
 export interface LocalStackOptions {
   /** CreateUserPool settings of the source, over DEFAULT_SOURCE_POOL. */
@@ -64,6 +70,8 @@ export interface LocalStack {
   emulator: CognitoEmulator;
   dynamo: LocalDynamo;
   functions: LocalFunctions;
+  /** The target client's callback: the rehearsal app that shows the code exchange's result. */
+  callbackApp: CallbackApp;
   /** An SDK client for the emulator (both pools live in it). */
   cognito: CognitoIdentityProviderClient;
   close(): Promise<void>;
@@ -98,7 +106,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // A copy: the SDK tags the credentials object it is given.
     credentials: { ...LOCAL_CREDENTIALS },
   });
+  let callbackApp: CallbackApp | undefined;
   try {
+    callbackApp = await startCallbackApp();
     const sourcePoolId = await createPool(cognito, {
       ...DEFAULT_SOURCE_POOL,
       ...options.sourcePool,
@@ -136,8 +146,31 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         // As infra sets it: a failed migration and an unknown user then both answer
         // NotAuthorizedException, so the client cannot tell which source users exist.
         PreventUserExistenceErrors: 'ENABLED',
+        // Managed login (hosted UI), as apps that sign in through a browser use it.
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthFlows: ['code'],
+        AllowedOAuthScopes: LOGIN_SCOPES,
+        CallbackURLs: [callbackApp.callbackUrl],
+        LogoutURLs: [callbackApp.signedOutUrl],
+        SupportedIdentityProviders: ['COGNITO'],
       }),
     );
+    await cognito.send(
+      new CreateUserPoolDomainCommand({ UserPoolId: targetPoolId, Domain: LOCAL_TARGET_DOMAIN }),
+    );
+    const targetClientId = targetClient.UserPoolClient?.ClientId ?? '';
+    callbackApp.configure({
+      cognitoEndpoint: emulator.endpoint,
+      clientId: targetClientId,
+      scope: 'openid email profile',
+    });
+    const loginUrl = new URL('/oauth2/authorize', emulator.endpoint);
+    loginUrl.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: targetClientId,
+      redirect_uri: callbackApp.callbackUrl,
+      scope: 'openid email profile',
+    }).toString();
     const tableName = `cognito-migrate-${randomUUID().slice(0, 8)}`;
     await dynamo.createMigrationTable(tableName);
     const state: LocalState = {
@@ -149,7 +182,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
       },
       source: { userPoolId: sourcePoolId, migrationClientId: sourceClient.UserPoolClient?.ClientId ?? '' },
-      target: { userPoolId: targetPoolId, clientId: targetClient.UserPoolClient?.ClientId ?? '' },
+      target: { userPoolId: targetPoolId, clientId: targetClientId },
+      managedLogin: {
+        domain: LOCAL_TARGET_DOMAIN,
+        loginUrl: loginUrl.toString(),
+        callbackUrl: callbackApp.callbackUrl,
+        appUrl: `${callbackApp.origin}/`,
+        issuer: `${emulator.endpoint}/${targetPoolId}`,
+      },
       tableName,
       migrationWindowEnd: options.migrationWindowEnd ?? new Date(clock.now() + 30 * 86_400_000).toISOString(),
       pid: process.pid,
@@ -188,8 +228,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       emulator,
       dynamo,
       functions,
+      callbackApp,
       cognito,
       close: async () => {
+        await callbackApp!.close();
         await functions.close();
         cognito.destroy();
         await emulator.close();
@@ -197,6 +239,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       },
     };
   } catch (error) {
+    await callbackApp?.close();
     cognito.destroy();
     await emulator.close();
     await closeDynamo();

@@ -17,6 +17,16 @@ export const localStateSchema = z.object({
   source: z.object({ userPoolId: z.string(), migrationClientId: z.string() }),
   target: z.object({ userPoolId: z.string(), clientId: z.string() }),
   tableName: z.string(),
+  /** The target's managed login (hosted UI): the login URL to open and the callback app. */
+  managedLogin: z
+    .object({
+      domain: z.string(),
+      loginUrl: z.string().url(),
+      callbackUrl: z.string().url(),
+      appUrl: z.string().url(),
+      issuer: z.string().url(),
+    })
+    .optional(),
   /** When the local migration window closes (ISO 8601); the stack sets it 30 days out. */
   migrationWindowEnd: z.string().optional(),
   /** The process serving the stack, to tell a stale file from a live one. */
