@@ -31,6 +31,9 @@ export function issueAuthorizationCode(
   tokens: AuthenticationResult,
 ): Reply {
   const state = managedLoginState(ctx.store);
+  // Expired codes and sessions go as new ones come, so a long rehearsal does not accumulate them.
+  for (const [key, entry] of state.codes) if (entry.expires <= ctx.now()) state.codes.delete(key);
+  for (const [key, entry] of state.sessions) if (entry.expires <= ctx.now()) state.sessions.delete(key);
   const { claims } = ctx.tokens.verifyAccessToken(tokens.AccessToken, ctx.store.pools);
   const userKey = ctx.store.keyOf(req.pool, claims.username);
   const code = opaqueToken();

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizePageError, AuthorizeRedirectError, checkAuthorizeRequest } from './authorize-request';
-import { authorize, discovery, logout, token, userInfo } from './oauth';
+import { authorize, discovery, logout } from './oauth';
+import { token } from './token-endpoint';
+import { userInfo } from './user-info';
 import { forgotPasswordPage, errorPage, loginPage } from './pages';
 import { submitChallenge, submitConfirmForgotPassword, submitForgotPassword, submitLogin } from './login';
 import { html, type Reply } from './reply';
