@@ -1,6 +1,7 @@
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminResetUserPasswordCommand,
   CreateUserPoolDomainCommand,
   DeleteUserPoolDomainCommand,
   DescribeUserPoolDomainCommand,
@@ -236,6 +237,40 @@ describe('POST /login', () => {
     expect(passwordStep.body).toContain('authenticator app');
     expect(pageError(wrongCode.body)).toBe('Invalid code received for user');
     expect(codeOf(rightCode.location)).not.toBe('');
+  });
+
+  it('sends an SMS MFA user a code and signs them in with it, for a client with a secret too', async () => {
+    ({ poolId, clientId } = await oauthPool('sms-secret', { GenerateSecret: true }));
+    const user = h.emulator.store.createUserDirect(poolId, {
+      username: 'sms-user',
+      password: PASSWORD,
+      attributes: { phone_number: '+15555550100', phone_number_verified: 'true' },
+    });
+    user.mfa = { sms: true, totp: false, preferred: 'SMS_MFA' };
+
+    const passwordStep = await signIn('sms-user');
+    const smsCode = h.emulator.outbox.latestCode(poolId, 'sms-user', 'mfa')!;
+    const signedIn = await browser.post(formAction(passwordStep.body), {
+      session: hiddenField(passwordStep.body, 'session'),
+      username: 'sms-user',
+      challenge: 'SMS_MFA',
+      code: smsCode,
+    });
+
+    expect(passwordStep.body).toContain('Enter the code we sent');
+    expect(passwordStep.body).toMatch(/We sent a code to \+\*+0100/);
+    expect(codeOf(signedIn.location)).not.toBe('');
+  });
+
+  it('sends a user whose password was reset by an admin to the reset form with a code', async () => {
+    await createConfirmedUser(h, poolId, 'reset-me', { email: 'reset@example.com', email_verified: 'true' });
+    await h.cognito.send(new AdminResetUserPasswordCommand({ UserPoolId: poolId, Username: 'reset-me' }));
+
+    const response = await signIn('reset-me');
+
+    expect(response.location).toBeUndefined();
+    expect(response.body).toContain('Reset your password');
+    expect(h.emulator.outbox.latestCode(poolId, 'reset-me', 'reset')).toMatch(/^\d{6}$/);
   });
 
   it('asks a user on a temporary password for a new one, then signs them in with it', async () => {
