@@ -72,6 +72,12 @@ export const runLocalStart = async (
       `  source    ${stack.state.source.userPoolId}  migration client ${stack.state.source.migrationClientId}`,
       `  target    ${stack.state.target.userPoolId}  app client ${stack.state.target.clientId}`,
       `  ${users.length} seeded source users (passwords in ${usersFile})`,
+      ...(stack.state.managedLogin
+        ? [
+            `  login     ${stack.state.managedLogin.loginUrl}`,
+            `            managed login: sign in as a seeded user; ${stack.state.managedLogin.callbackUrl} shows the tokens`,
+          ]
+        : []),
       'next: cognito-migrate --local preflight; cognito-migrate --local sync start --wait; Ctrl-C to stop',
     ]);
     await untilAborted(ctx.deps.signal);

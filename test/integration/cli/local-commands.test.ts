@@ -30,6 +30,16 @@ describe('commands against `local start` with --local', () => {
     await stack;
   });
 
+  it("prints the target's managed login URL, which redirects to the sign-in form", async () => {
+    const loginUrl = /^ {2}login {5}(\S+)$/m.exec(stackDeps.stdout.text)?.[1];
+
+    const response = await fetch(String(loginUrl), { redirect: 'manual' });
+
+    expect(loginUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/oauth2\/authorize\?response_type=code&client_id=/);
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toMatch(/^\/login\?/);
+  });
+
   it('preflight passes the default pools with no blocker (exit 0)', async () => {
     const { code, deps } = await cli('--json', 'preflight');
 
