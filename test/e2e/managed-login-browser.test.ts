@@ -35,7 +35,9 @@ if (!CHROMIUM) {
     let page: Page;
 
     beforeAll(async () => {
-      stack = await startLocalStack();
+      // The longest trigger deadline the config allows: the first token carries the source groups
+      // only once lazy-migrate has recorded the migration, which a loaded CI machine can delay.
+      stack = await startLocalStack({ config: { triggerDeadlineMs: 4500 } });
       const sourcePoolId = stack.state.source.userPoolId;
       for (const GroupName of ['staff', 'beta'])
         await stack.cognito.send(new CreateGroupCommand({ UserPoolId: sourcePoolId, GroupName }));

@@ -9,7 +9,9 @@ const PASSWORD = 'Legacy-passw0rd!';
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack();
+  // The longest trigger deadline the config allows: the first token carries the source groups
+  // only once lazy-migrate has recorded the migration, which a loaded CI machine can delay.
+  stack = await startLocalStack({ config: { triggerDeadlineMs: 4500 } });
   const sourcePoolId = stack.state.source.userPoolId;
   await stack.cognito.send(new CreateGroupCommand({ UserPoolId: sourcePoolId, GroupName: 'staff' }));
   stack.emulator.store.createUserDirect(sourcePoolId, {
