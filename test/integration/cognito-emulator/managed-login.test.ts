@@ -181,6 +181,13 @@ describe('POST /login', () => {
     expect(wrongPassword.status).toBe(unknownUser.status);
   });
 
+  it('shows what was typed back escaped, never as markup', async () => {
+    const response = await signIn('<script>alert(1)</script>', 'Wrong-passw0rd');
+
+    expect(response.body).not.toContain('<script>alert(1)</script>');
+    expect(response.body).toContain('value="&lt;script&gt;alert(1)&lt;/script&gt;"');
+  });
+
   it('redirects to the callback with a code and the state after the password', async () => {
     await createConfirmedUser(h, poolId, 'alice');
 
