@@ -18,35 +18,3 @@ export const QUOTA_DEFAULTS = {
 export type QuotaCategory = keyof typeof QUOTA_DEFAULTS;
 
 export const QUOTA_CATEGORIES = Object.keys(QUOTA_DEFAULTS) as QuotaCategory[];
-
-/** The category each Cognito operation the project calls is metered under. */
-export const OPERATION_CATEGORY: Record<string, QuotaCategory> = {
-  ListUsers: 'UserList',
-  ListUsersInGroup: 'UserList',
-  ListGroups: 'UserPoolResourceRead',
-  GetGroup: 'UserPoolResourceRead',
-  DescribeUserPool: 'UserPoolResourceRead',
-  DescribeUserPoolClient: 'UserPoolResourceRead',
-  CreateGroup: 'UserPoolResourceUpdate',
-  UpdateGroup: 'UserPoolResourceUpdate',
-  AdminInitiateAuth: 'UserAuthentication',
-  InitiateAuth: 'UserAuthentication',
-  RespondToAuthChallenge: 'UserAuthentication',
-  AdminRespondToAuthChallenge: 'UserAuthentication',
-  RevokeToken: 'UserAuthentication',
-  AdminGetUser: 'UserRead',
-  GetUser: 'UserRead',
-  AdminListGroupsForUser: 'UserResourceRead',
-  AdminCreateUser: 'UserCreation',
-  SignUp: 'UserCreation',
-  AdminAddUserToGroup: 'UserUpdate',
-  AdminRemoveUserFromGroup: 'UserUpdate',
-  AdminUpdateUserAttributes: 'UserUpdate',
-  AdminDisableUser: 'UserUpdate',
-  AdminEnableUser: 'UserUpdate',
-  AdminSetUserPassword: 'UserUpdate',
-  AdminDeleteUser: 'UserUpdate',
-  AdminResetUserPassword: 'UserAccountRecovery',
-  ForgotPassword: 'UserAccountRecovery',
-  ConfirmForgotPassword: 'UserAccountRecovery',
-};

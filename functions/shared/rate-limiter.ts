@@ -5,7 +5,8 @@ import {
 import { systemClock, type Clock } from './clock';
 import { quotaShareFor, type MigrationConfig } from './config';
 import { InvalidInputError } from './errors';
-import { OPERATION_CATEGORY, QUOTA_DEFAULTS, type QuotaCategory } from './quotas';
+import { quotaCategoryOf } from './cognito/operations';
+import { QUOTA_DEFAULTS, type QuotaCategory } from './quotas';
 
 /** Spends Cognito quota per category: callers wait for a token, and report throttling back. */
 export interface RateLimiter {
@@ -179,9 +180,9 @@ export const unlimited: RateLimiter = {
 
 /**
  * Installs SDK middleware on `client`: every attempt of a Cognito command (retries included)
- * first takes a token of its operation's category (OPERATION_CATEGORY), and a
- * TooManyRequestsException answer calls `limiter.throttled`. Operations without a known
- * category pass ungated.
+ * first takes a token of its operation's category (`cognito/operations.ts`), and a
+ * TooManyRequestsException answer calls `limiter.throttled`. An operation marked unmetered there
+ * passes ungated; one not listed at all fails with UnlistedCognitoOperationError before it is sent.
  *
  * Pass the same limiter to clients of pools that share an account and Region (quotas are per
  * account and Region); give pools in different accounts their own limiters.
@@ -190,7 +191,7 @@ export const applyRateLimiter = (client: CognitoIdentityProviderClient, limiter:
   const middleware =
     <Args, Output>(next: (args: Args) => Promise<Output>, context: { commandName?: string }) =>
     async (args: Args): Promise<Output> => {
-      const category = OPERATION_CATEGORY[context.commandName?.replace(/Command$/, '') ?? ''];
+      const category = quotaCategoryOf(context.commandName ?? '');
       if (!category) return next(args);
       await limiter.take(category);
       try {

@@ -1,4 +1,5 @@
-import { OPERATION_CATEGORY, QUOTA_DEFAULTS, type QuotaCategory } from '#shared/quotas';
+import { quotaCategoryOf } from '#shared/cognito/operations';
+import { QUOTA_DEFAULTS, type QuotaCategory } from '#shared/quotas';
 import { tooManyRequests } from './errors';
 
 export type QuotaOption =
@@ -30,9 +31,12 @@ export class QuotaMeter {
     }
   }
 
-  /** Takes one request's token or throws TooManyRequestsException. Unmetered operations pass. */
+  /**
+   * Takes one request's token or throws TooManyRequestsException. Operations marked unmetered in
+   * `functions/shared/cognito/operations.ts` pass; one missing there throws.
+   */
   take(operation: string): void {
-    const category = OPERATION_CATEGORY[operation];
+    const category = quotaCategoryOf(operation);
     const bucket = category && this.buckets.get(category);
     if (!bucket) return;
     const now = this.now();

@@ -1,10 +1,13 @@
 import {
+  AdminForgetDeviceCommand,
   CognitoIdentityProviderClient,
+  CreateUserPoolCommand,
   ListUsersCommand,
   TooManyRequestsException,
   type CognitoIdentityProviderClientConfig,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
+import { UnlistedCognitoOperationError } from '#shared/cognito/operations';
 import { InvalidInputError } from '#shared/errors';
 import { applyRateLimiter, createRateLimiter, unlimited, type RateLimiter } from '#shared/rate-limiter';
 
@@ -365,5 +368,34 @@ describe('applyRateLimiter', () => {
 
     expect(take.mock.calls).toEqual([['UserList'], ['UserList']]);
     expect(throttled.mock.calls).toEqual([['UserList']]);
+  });
+
+  it('refuses, before sending, an operation missing from the operations table', async () => {
+    const clock = new ManualClock();
+    const limiter = createRateLimiter({ config, clock });
+    const { handler, attemptsAt } = scriptedHandler(clock, () => OK);
+    const client = cognitoClient(handler);
+    applyRateLimiter(client, limiter);
+
+    const sent = client.send(
+      new AdminForgetDeviceCommand({ UserPoolId: 'p', Username: 'u', DeviceKey: 'k' }),
+    );
+
+    await expect(sent).rejects.toBeInstanceOf(UnlistedCognitoOperationError);
+    expect(attemptsAt).toHaveLength(0);
+  });
+
+  it('sends a deliberately unmetered operation without taking a token', async () => {
+    const clock = new ManualClock();
+    const limiter = createRateLimiter({ config, clock });
+    const take = jest.spyOn(limiter, 'take');
+    const { handler, attemptsAt } = scriptedHandler(clock, () => OK);
+    const client = cognitoClient(handler);
+    applyRateLimiter(client, limiter);
+
+    await client.send(new CreateUserPoolCommand({ PoolName: 'p' }));
+
+    expect(attemptsAt).toHaveLength(1);
+    expect(take).not.toHaveBeenCalled();
   });
 });
