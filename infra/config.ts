@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
 import { ConfigError } from '#shared/errors';
+import { formatIssues } from '#shared/zod-issues';
 
 const account = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region such as "eu-west-1"');
@@ -147,9 +148,6 @@ const PLACEHOLDER_POOL_ID = (regionName: string) => `${regionName}_CreatedByStac
 
 const STAGE = /^[a-z][a-z0-9-]{0,15}$/;
 
-const formatIssues = (prefix: string, issues: readonly z.core.$ZodIssue[]): string[] =>
-  issues.map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`);
-
 const fail = (issues: string[]): never => {
   throw new ConfigError(`Invalid deployment configuration:\n  - ${issues.join('\n  - ')}`, issues);
 };
@@ -175,7 +173,7 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
     issues.push('deployment: required (accounts, regions, target pool, schedule)');
 
   const deploymentResult = deploymentSchema.safeParse(deployment ?? {});
-  if (!deploymentResult.success) issues.push(...formatIssues('deployment', deploymentResult.error.issues));
+  if (!deploymentResult.success) issues.push(...formatIssues(deploymentResult.error.issues, 'deployment'));
 
   const migrationInput = (
     typeof migration === 'object' && migration !== null ? migration : {}

@@ -1,5 +1,7 @@
+import pLimit from 'p-limit';
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { totpCode } from '#local/cognito/totp';
+import { seededRandom } from './seeded-random';
 
 /** How a seeded user was set up, so the demo knows what each one should experience. */
 export type SeedKind = 'confirmed' | 'unconfirmed' | 'temporary-password' | 'disabled';
@@ -89,18 +91,6 @@ const LAST = [
 const DOMAINS = ['Example.com', 'example.org', 'MAIL.example.net', 'corp.Example.io'];
 const PLANS = ['free', 'pro', 'enterprise'];
 
-/** mulberry32: a small, fast PRNG; the same seed gives the same pool on every machine. */
-export const seededRandom = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 const pick = <T>(random: () => number, values: readonly T[]): T =>
   values[Math.floor(random() * values.length)]!;
 
@@ -144,14 +134,6 @@ export const planUsers = (count: number, seed = 1): SeededUser[] => {
       plan: pick(random, PLANS),
     };
   });
-};
-
-const forEachLimit = async <T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>) => {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 };
 
 const attributesOf = (user: SeededUser) => [
@@ -247,7 +229,7 @@ export const seedSourcePool = async (options: SeedOptions): Promise<SeededUser[]
     });
   }
   let done = 0;
-  await forEachLimit(users, options.concurrency ?? 16, async (user) => {
+  await pLimit(options.concurrency ?? 16).map(users, async (user) => {
     await createUser(options, user);
     done += 1;
     if (done % 100 === 0 || done === users.length) options.onProgress?.(done);

@@ -5,7 +5,8 @@ import {
   RespondToAuthChallengeCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { seededRandom, type SeededUser } from '#local/seed';
+import { seededRandom } from '#local/seeded-random';
+import type { SeededUser } from '#local/seed';
 import type { EmulatorOutbox } from '#local/cognito/index';
 
 /** What one person did at the target pool's sign-in page, and what they got. */

@@ -1,10 +1,10 @@
+import pLimit from 'p-limit';
 import { z } from 'zod';
 import { ShardIntegrityError } from '#shared/errors';
 import { finishRun, getCheckpoint, getRun, listCheckpoints } from '#shared/table/runs';
 import { DELETABLE } from '#shared/table/status';
 import { transitionStatus } from '#shared/table/users';
 import { shardKey } from './export-users';
-import { forEachLimit } from './for-each-limit';
 import { markPhaseStarted, phaseDurations, recordDurations } from '#shared/table/run-phases';
 import { scanUsers } from '#shared/table/sweep';
 import { GROUPS_KEY } from './sync-groups';
@@ -49,7 +49,7 @@ export interface FinishResult extends SweepState {
 const sweepPage = async (deps: BulkExportDeps, runId: string, state: SweepState): Promise<SweepState> => {
   const page = await scanUsers(deps.table, state.cursor);
   let { seen, sourceDeleted } = state;
-  await forEachLimit(page.users, 16, async (user) => {
+  await pLimit(16).map(page.users, async (user) => {
     if (user.lastRunId === runId) {
       seen += 1;
       return;

@@ -1,10 +1,10 @@
+import pLimit from 'p-limit';
 import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { ShardIntegrityError } from '#shared/errors';
 import { putLoginKeys } from '#shared/table/login-keys';
 import { addCounters } from '#shared/table/progress';
 import type { TableContext } from '#shared/table/context';
 import { upsertSnapshot, type SourceUserSnapshot } from '#shared/table/users';
-import { forEachLimit } from './for-each-limit';
 
 /** UpdateItems in flight per page: a page (60 users) lands in a few round trips. */
 const WRITE_CONCURRENCY = 16;
@@ -51,7 +51,7 @@ export const writeUserPage = async (
     }
   }
   let created = 0;
-  await forEachLimit(snapshots, WRITE_CONCURRENCY, async (user) => {
+  await pLimit(WRITE_CONCURRENCY).map(snapshots, async (user) => {
     const result = await upsertSnapshot(table, user, scope);
     if (result.created) created += 1;
   });

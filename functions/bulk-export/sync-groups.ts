@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import {
   CreateGroupCommand,
   GroupExistsException,
@@ -8,7 +9,6 @@ import {
 import { mapGroupRole, putGroup, type GroupRecord } from '#shared/table/groups';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { callCognito, classifyCognitoError } from './cognito-errors';
-import { forEachLimit } from './for-each-limit';
 import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 
@@ -81,7 +81,7 @@ export const syncGroups = async (input: SyncGroupsInput, deps: BulkExportDeps): 
       return { items: page.Groups ?? [], ...(page.NextToken ? { next: page.NextToken } : {}) };
     },
     write: async (groups) => {
-      await forEachLimit(groups.map(toRecord), CREATE_CONCURRENCY, async (group) => {
+      await pLimit(CREATE_CONCURRENCY).map(groups.map(toRecord), async (group) => {
         await putGroup(deps.table, group);
         await ensureTargetGroup(group, deps);
       });

@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { isAwsError } from '#shared/errors';
@@ -6,7 +7,6 @@ import { listCheckpoints } from '#shared/table/runs';
 import { addUserGroups } from '#shared/table/users';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { classifyCognitoError } from './cognito-errors';
-import { forEachLimit } from './for-each-limit';
 import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 
@@ -68,7 +68,7 @@ export const syncMemberships = async (
         }
       },
       write: async (users) => {
-        await forEachLimit(users, WRITE_CONCURRENCY, async (user) => {
+        await pLimit(WRITE_CONCURRENCY).map(users, async (user) => {
           try {
             await addUserGroups(table, user.Username ?? '', [groupName]);
           } catch (error) {

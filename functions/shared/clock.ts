@@ -11,6 +11,15 @@ export const systemClock: Clock = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 
+export interface ManualClockOptions {
+  /**
+   * When true (the default), a sleep jumps time to the earliest wake-up once every concurrent
+   * caller has queued its sleep. When false, time moves only on `advance`, so a deadline timer
+   * cannot expire while mocked calls are still in flight.
+   */
+  jumpOnSleep?: boolean;
+}
+
 /**
  * A clock whose time only moves when someone sleeps or calls `advance`. Sleeps resolve in
  * time order, so concurrent sleepers see a consistent timeline without real waiting.
@@ -18,9 +27,11 @@ export const systemClock: Clock = {
 export class ManualClock implements Clock {
   private current: number;
   private sleepers: { until: number; resolve: () => void }[] = [];
+  private readonly jumpOnSleep: boolean;
 
-  constructor(start = Date.UTC(2026, 0, 1)) {
+  constructor(start = Date.UTC(2026, 0, 1), options: ManualClockOptions = {}) {
     this.current = start;
+    this.jumpOnSleep = options.jumpOnSleep ?? true;
   }
 
   now(): number {
@@ -32,7 +43,7 @@ export class ManualClock implements Clock {
     const promise = new Promise<void>((resolve) => this.sleepers.push({ until, resolve }));
     // setImmediate runs once pending promise callbacks have settled, so every concurrent
     // caller has queued its sleep before time jumps to the earliest wake-up.
-    setImmediate(() => this.wakeNext());
+    if (this.jumpOnSleep) setImmediate(() => this.wakeNext());
     return promise;
   }
 

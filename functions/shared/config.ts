@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { QUOTA_CATEGORIES, type QuotaCategory } from './quotas';
+import { formatIssues } from './zod-issues';
 
 const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as "eu-west-1_AbC123"');
 const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN');
@@ -93,10 +94,7 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const parseConfig = (raw: unknown): MigrationConfig => {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => {
-    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
-    return `${path}: ${issue.message}`;
-  });
+  const issues = formatIssues(result.error.issues);
   throw new ConfigError(`Invalid configuration:\n  - ${issues.join('\n  - ')}`, issues);
 };
 

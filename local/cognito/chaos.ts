@@ -1,19 +1,8 @@
+import { seededRandom } from '../seeded-random';
 import { CognitoError } from './errors';
 
 export type LatencyOption = { fixedMs: number; jitterMs?: number } | ((operation: string) => number);
 export type FaultOption = Record<string, { rate: number; error?: string }>;
-
-/** mulberry32: a small seeded generator, so faults and jitter repeat run to run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Injected latency and faults for an operation call. */
 export class Chaos {

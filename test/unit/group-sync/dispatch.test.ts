@@ -1,3 +1,4 @@
+import { ManualClock } from '#shared/clock';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -6,10 +7,9 @@ import { dispatch, type GroupSyncEvent } from '../../../functions/group-sync/dis
 import postAuth from '../../fixtures/events/post-authentication.json';
 import preToken from '../../fixtures/events/pre-token-generation.json';
 import { aCognitoClient, aConfig, aTable, spyLogger } from './fakes';
-import { SteppedClock } from './stepped-clock';
 
 const ddbMock = mockClient(DynamoDBDocumentClient);
-const clock = new SteppedClock();
+const clock = new ManualClock(undefined, { jumpOnSleep: false });
 const deps = {
   cognito: aCognitoClient(),
   table: aTable(clock),

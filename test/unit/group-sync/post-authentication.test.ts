@@ -1,3 +1,4 @@
+import { ManualClock } from '#shared/clock';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -19,7 +20,6 @@ import {
 } from '../../../functions/group-sync/post-authentication';
 import fixture from '../../fixtures/events/post-authentication.json';
 import { aCognitoClient, aConfig, aTable, spyLogger, TARGET_POOL } from './fakes';
-import { SteppedClock } from './stepped-clock';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -46,7 +46,7 @@ const invokedPayload = (index = 0) =>
     ).toString(),
   );
 
-let clock: SteppedClock;
+let clock: ManualClock;
 let deps: PostAuthenticationDeps & { logger: ReturnType<typeof spyLogger> };
 
 beforeEach(() => {
@@ -58,7 +58,7 @@ beforeEach(() => {
   ddbMock.on(UpdateCommand).resolves({});
   cognitoMock.on(AdminAddUserToGroupCommand).resolves({});
   lambdaMock.on(InvokeCommand).resolves({ StatusCode: 202 });
-  clock = new SteppedClock();
+  clock = new ManualClock(undefined, { jumpOnSleep: false });
   deps = {
     cognito: aCognitoClient(),
     table: aTable(clock),

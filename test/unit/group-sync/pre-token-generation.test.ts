@@ -1,3 +1,4 @@
+import { ManualClock } from '#shared/clock';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
@@ -7,7 +8,6 @@ import { handlePreTokenGeneration, TOKEN_GRACE_MS } from '../../../functions/gro
 import authEvent from '../../fixtures/events/pre-token-generation.json';
 import refreshEvent from '../../fixtures/events/pre-token-generation-refresh.json';
 import { aConfig, aTable, spyLogger } from './fakes';
-import { SteppedClock } from './stepped-clock';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -26,7 +26,7 @@ const aRecord = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
-let clock: SteppedClock;
+let clock: ManualClock;
 let deps: Parameters<typeof handlePreTokenGeneration>[1];
 
 beforeEach(() => {
@@ -34,7 +34,7 @@ beforeEach(() => {
   ddbMock.reset();
   ddbMock.on(GetCommand).resolves({});
   ddbMock.on(QueryCommand).resolves({ Items: [] });
-  clock = new SteppedClock();
+  clock = new ManualClock(undefined, { jumpOnSleep: false });
   deps = { table: aTable(clock), config: aConfig(), logger: spyLogger(), clock };
 });
 

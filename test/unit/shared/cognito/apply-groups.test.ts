@@ -1,3 +1,4 @@
+import { ManualClock } from '#shared/clock';
 import {
   AdminAddUserToGroupCommand,
   CognitoIdentityProviderClient,
@@ -26,19 +27,19 @@ import {
   TARGET_POOL,
   TARGET_ROLE,
 } from '../../group-sync/fakes';
-import { settle, SteppedClock } from '../../group-sync/stepped-clock';
+import { settle } from '../../../support/settle';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
 const meta = { $metadata: {} };
 
-let clock: SteppedClock;
+let clock: ManualClock;
 let deps: ApplyGroupsDeps & { logger: ReturnType<typeof spyLogger> };
 
 beforeEach(() => {
   cognitoMock.reset();
   ddbMock.reset();
-  clock = new SteppedClock();
+  clock = new ManualClock(undefined, { jumpOnSleep: false });
   deps = { cognito: aCognitoClient(), table: aTable(clock), config: aConfig(), logger: spyLogger(), clock };
   cognitoMock.on(AdminAddUserToGroupCommand).resolves({});
   cognitoMock.on(CreateGroupCommand).resolves({});
