@@ -1,6 +1,6 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { runCheckpointedLoop } from './checkpointed-loop';
-import { callCognito } from './cognito-errors';
+import { callCognito } from '#shared/cognito/errors';
 import { markPhaseStarted } from '#shared/table/run-phases';
 import { writeUserPage } from './snapshot';
 import type { BulkExportDeps, LoopResult } from './types';

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { sourceRegion, targetRegion } from '#shared/config';
 import { ConfigError, InvalidInputError } from '#shared/errors';
 import { createRun, resumeRun } from '#shared/table/runs';
-import { callCognito } from './cognito-errors';
+import { callCognito } from '#shared/cognito/errors';
 import { parseInput } from './parse-input';
 import type { BulkExportDeps, RunContext } from './types';
 

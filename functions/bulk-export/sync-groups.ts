@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mapGroupRole, putGroup, type GroupRecord } from '#shared/table/groups';
 import { runCheckpointedLoop } from './checkpointed-loop';
-import { callCognito, classifyCognitoError } from './cognito-errors';
+import { callCognito, classifyCognitoError } from '#shared/cognito/errors';
 import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 

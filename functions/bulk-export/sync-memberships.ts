@@ -1,12 +1,11 @@
 import pLimit from 'p-limit';
 import { ListUsersInGroupCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { isAwsError } from '#shared/errors';
+import { classifyCognitoError, isAwsError } from '#shared/cognito/errors';
 import { listGroups } from '#shared/table/groups';
 import { listCheckpoints } from '#shared/table/runs';
 import { addUserGroups } from '#shared/table/users';
 import { runCheckpointedLoop } from './checkpointed-loop';
-import { classifyCognitoError } from './cognito-errors';
 import { markPhaseStarted } from '#shared/table/run-phases';
 import type { BulkExportDeps, LoopResult } from './types';
 

@@ -8,7 +8,7 @@ import {
 import type { MigrationConfig } from '#shared/config';
 import type { SourceUserSnapshot } from '#shared/table/users';
 import { MigrationRefusedError } from './refusal';
-import { classifySourceError } from './source-errors';
+import { sourceRefusalReason } from '#shared/cognito/errors';
 
 /** What the source pool said about a password. */
 export type PasswordCheck =
@@ -36,7 +36,7 @@ export const secretHash = (username: string, clientId: string, clientSecret: str
     .digest('base64');
 
 const refusedBy = (error: unknown): MigrationRefusedError =>
-  new MigrationRefusedError(classifySourceError(error), error instanceof Error ? error.name : undefined);
+  new MigrationRefusedError(sourceRefusalReason(error), error instanceof Error ? error.name : undefined);
 
 /**
  * Checks a password against the source pool once, with ADMIN_USER_PASSWORD_AUTH on the migration

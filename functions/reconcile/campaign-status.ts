@@ -1,5 +1,5 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { isAwsError } from '#shared/errors';
+import { isAwsError } from '#shared/cognito/errors';
 import { CAMPAIGN_ELIGIBLE } from '#shared/table/status';
 import { getUser, transitionStatus } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';

@@ -5,7 +5,7 @@ import {
   AdminSetUserPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TargetSchema } from '#shared/attribute-mapping';
-import { isAwsError } from '#shared/errors';
+import { isAwsError, type AwsErrorName } from '#shared/cognito/errors';
 import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/table/users';
 import { applyGroupsToUser } from '#shared/cognito/apply-groups';
 import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
@@ -16,7 +16,11 @@ import type { UserOutcome } from './report';
 import { isSameUser, toTargetUser, type TargetUser } from './target-match';
 
 /** Cognito errors that are about this user's data: an operator must look, the campaign moves on. */
-const USER_ERRORS = ['InvalidParameterException', 'AliasExistsException', 'UserLambdaValidationException'];
+const USER_ERRORS: AwsErrorName[] = [
+  'InvalidParameterException',
+  'AliasExistsException',
+  'UserLambdaValidationException',
+];
 
 type Created = { created: TargetUser } | { exists: true } | { rejected: string };
 
@@ -91,7 +95,7 @@ const resumeAfterReset = async (
  * user was not reset and no code went out. Anything else (a timeout, a 5xx, a dropped connection,
  * a messaging or Lambda failure) leaves it unknown whether a code was sent.
  */
-const RESET_NOT_APPLIED = [
+const RESET_NOT_APPLIED: AwsErrorName[] = [
   'TooManyRequestsException',
   'LimitExceededException',
   'InvalidParameterException',

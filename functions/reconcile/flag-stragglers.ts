@@ -1,6 +1,6 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
-import { isAwsError } from '#shared/errors';
+import { isAwsError } from '#shared/cognito/errors';
 import { STRAGGLERS } from '#shared/table/status';
 import { listUsersByStatus, transitionStatus, type UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';

@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
 import { quotaShareFor, type MigrationConfig } from '#shared/config';
-import { isAwsError } from '#shared/errors';
+import { isAwsError } from '#shared/cognito/errors';
 import {
   loadReconcileCursor,
   saveReconcileCursor,

@@ -4,7 +4,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Clock } from './clock';
 import type { MigrationConfig } from './config';
-import { isAwsError, TargetSchemaError, TargetThrottledError, TargetUnavailableError } from './errors';
+import { isAwsError } from './cognito/errors';
+import { TargetSchemaError, TargetThrottledError, TargetUnavailableError } from './errors';
 
 /** One attribute of the target pool's schema, as DescribeUserPool lists it. */
 export interface TargetAttribute {

@@ -58,8 +58,3 @@ export class ShardIntegrityError extends MigrationError {}
 
 /** The target pool lacks something the migration needs (an attribute, a group, a setting). */
 export class TargetSchemaError extends MigrationError {}
-
-/** True when an AWS SDK error (or a wrapped one) has the given exception name. */
-export const isAwsError = (error: unknown, ...names: string[]): boolean =>
-  error instanceof Error &&
-  (names.includes(error.name) || (error.cause !== undefined && isAwsError(error.cause, ...names)));

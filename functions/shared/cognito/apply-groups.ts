@@ -5,7 +5,8 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Clock } from '../clock';
 import type { MigrationConfig } from '../config';
-import { InvalidInputError, isAwsError, MigrationError, TargetUnavailableError } from '../errors';
+import { InvalidInputError, MigrationError, TargetUnavailableError } from '../errors';
+import { isAwsError } from './errors';
 import { getGroup, mapGroupRole } from '../table/groups';
 import type { AppLogger } from '../logger';
 import type { TableContext } from '../table/context';

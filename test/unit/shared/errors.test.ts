@@ -1,5 +1,4 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { AmbiguousUserError, MigrationError, SourceThrottledError, isAwsError } from '#shared/errors';
+import { AmbiguousUserError, MigrationError, SourceThrottledError } from '#shared/errors';
 
 describe('MigrationError', () => {
   it('names each subclass after itself so state machines can route on it', () => {
@@ -13,16 +12,5 @@ describe('MigrationError', () => {
     const cause = new Error('boom');
 
     expect(new AmbiguousUserError('two users', { cause }).cause).toBe(cause);
-  });
-});
-
-describe('isAwsError', () => {
-  it('matches an SDK exception by name, also when wrapped', () => {
-    const sdkError = new ConditionalCheckFailedException({ message: 'no', $metadata: {} });
-    const wrapped = new MigrationError('wrapped', { cause: sdkError });
-
-    expect(isAwsError(sdkError, 'ConditionalCheckFailedException')).toBe(true);
-    expect(isAwsError(wrapped, 'ConditionalCheckFailedException')).toBe(true);
-    expect(isAwsError(wrapped, 'TooManyRequestsException')).toBe(false);
   });
 });
