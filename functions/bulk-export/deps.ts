@@ -1,20 +1,12 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { createSourceCognitoClient, createTargetCognitoClient, type ClientDeps } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
-import { createLogger, type AppLogger } from '#shared/logger';
-import { countMetric, createMetrics, throttleMetric } from '#shared/metrics';
-import { createRateLimiter } from '#shared/rate-limiter';
-import { createTableContext } from '#shared/table/context';
+import { createCoreDeps, type CoreDepsOptions } from '#shared/core-deps';
+import { countMetric } from '#shared/metrics';
 import type { BulkExportDeps } from './types';
 
-export interface DepsOverrides {
+export interface DepsOverrides extends Omit<CoreDepsOptions, 'service'> {
   clock?: Clock;
-  logger?: AppLogger;
-  /** The account's quotas where they were raised (requests per second by category). */
-  quotas?: Parameters<typeof createRateLimiter>[0]['quotas'];
-  /** Extra client dependencies (an STS client for the source role, in tests). */
-  clientDeps?: Omit<ClientDeps, 'limiter' | 'clock'>;
 }
 
 /**
@@ -23,33 +15,19 @@ export interface DepsOverrides {
  * source's share (see `BulkExportDeps.acquireShardSource`).
  */
 export const createDeps = (config: MigrationConfig, overrides: DepsOverrides = {}): BulkExportDeps => {
-  const clock = overrides.clock ?? systemClock;
-  const metrics = createMetrics();
-  const onThrottle = throttleMetric(metrics);
-  const limiterOf = (workers: number) =>
-    createRateLimiter({
-      config,
-      clock,
-      workers,
-      onThrottle,
-      ...(overrides.quotas ? { quotas: overrides.quotas } : {}),
-    });
-  const sourceDeps = (workers: number): ClientDeps => ({
-    ...overrides.clientDeps,
-    clock,
-    limiter: limiterOf(workers),
+  const { clock = systemClock, ...options } = overrides;
+  const { core, metrics, sourceClient, targetClient } = createCoreDeps(config, clock, {
+    ...options,
+    service: 'bulk-export',
   });
   // Free clients per `workers`: one per task in flight, reused by the next task like a warm container.
   const idle = new Map<number, CognitoIdentityProviderClient[]>();
   return {
-    config,
-    clock,
-    logger: overrides.logger ?? createLogger('bulk-export'),
-    table: createTableContext(config, clock),
-    source: createSourceCognitoClient(config, sourceDeps(1)),
-    target: createTargetCognitoClient(config, { clock, limiter: limiterOf(1) }),
+    ...core,
+    source: sourceClient(1),
+    target: targetClient(),
     acquireShardSource: (workers) => {
-      const client = idle.get(workers)?.pop() ?? createSourceCognitoClient(config, sourceDeps(workers));
+      const client = idle.get(workers)?.pop() ?? sourceClient(workers);
       let released = false;
       return {
         client,

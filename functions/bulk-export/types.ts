@@ -1,15 +1,8 @@
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { Clock } from '#shared/clock';
-import type { MigrationConfig } from '#shared/config';
-import type { AppLogger } from '#shared/logger';
-import type { TableContext } from '#shared/table/context';
+import type { CoreDeps } from '#shared/core-deps';
 
 /** What every bulk-export task needs; built once per container by `createDeps`. */
-export interface BulkExportDeps {
-  config: MigrationConfig;
-  table: TableContext;
-  clock: Clock;
-  logger: AppLogger;
+export interface BulkExportDeps extends CoreDeps {
   /** The source pool, metered at the whole configured share (Start, Groups, Memberships). */
   source: CognitoIdentityProviderClient;
   /** The target pool (its own account, its own limiter). */

@@ -1,11 +1,8 @@
 import { systemClock } from '#shared/clock';
-import { createLambdaClient, createTargetCognitoClient } from '#shared/clients';
-import { createTableContext } from '#shared/table/context';
+import { createLambdaClient } from '#shared/clients';
 import type { MigrationConfig } from '#shared/config';
+import { createCoreDeps } from '#shared/core-deps';
 import { ConfigError } from '#shared/errors';
-import { createLogger } from '#shared/logger';
-import { createMetrics, throttleMetric } from '#shared/metrics';
-import { createRateLimiter } from '#shared/rate-limiter';
 import type { PostAuthenticationDeps } from './post-authentication';
 
 export type GroupSyncDeps = PostAuthenticationDeps;
@@ -24,14 +21,10 @@ export const createDeps = (
       'groupSyncFunctionName',
     ]);
   }
-  const clock = systemClock;
-  const limiter = createRateLimiter({ config, clock, onThrottle: throttleMetric(createMetrics()) });
+  const { core, targetClient } = createCoreDeps(config, systemClock, { service: 'group-sync' });
   return {
-    config,
-    clock,
-    logger: createLogger('group-sync'),
-    cognito: createTargetCognitoClient(config, { clock, limiter }),
-    table: createTableContext(config, clock),
+    ...core,
+    cognito: targetClient(),
     lambda: createLambdaClient(config),
     functionName,
   };

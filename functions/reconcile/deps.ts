@@ -1,24 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
-import { createSourceCognitoClient, createTargetCognitoClient } from '#shared/clients';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
-import { createLogger, type AppLogger } from '#shared/logger';
-import { createMetrics, throttleMetric } from '#shared/metrics';
-import { createRateLimiter } from '#shared/rate-limiter';
-import { createTableContext, type TableContext } from '#shared/table/context';
+import { createCoreDeps, type CoreDeps } from '#shared/core-deps';
 
 /** Everything the reconciler and the reset campaign work with; tests pass fakes. */
-export interface ReconcileDeps {
-  config: MigrationConfig;
-  table: TableContext;
+export interface ReconcileDeps extends CoreDeps {
   /** The source pool; only read, and never once `config.source.retired` is true. */
   source: CognitoIdentityProviderClient;
   /** The target pool, rate limited per quota category (applyRateLimiter). */
   target: CognitoIdentityProviderClient;
-  logger: AppLogger;
-  clock: Clock;
   /** The target schema, cached: DescribeUserPool is UserPoolResourceRead, 5 per second per pool. */
   targetSchema: () => Promise<TargetSchema>;
   /** Users worked on at once. The rate limiter sets the pace; this bounds requests in flight. */
@@ -43,22 +35,12 @@ const DEFAULT_BUDGET_MS = 12 * 60 * 1000;
  * account and Region, and the source usually lives in another account.
  */
 export const createDeps = (config: MigrationConfig, clock: Clock = systemClock): ReconcileDeps => {
-  const onThrottle = throttleMetric(createMetrics());
-  const target = createTargetCognitoClient(config, {
-    clock,
-    limiter: createRateLimiter({ config, clock, onThrottle }),
-  });
-  const source = createSourceCognitoClient(config, {
-    clock,
-    limiter: createRateLimiter({ config, clock, onThrottle }),
-  });
+  const { core, sourceClient, targetClient } = createCoreDeps(config, clock, { service: 'reconcile' });
+  const target = targetClient();
   return {
-    config,
-    table: createTableContext(config, clock),
-    source,
+    ...core,
+    source: sourceClient(),
     target,
-    logger: createLogger('reconcile'),
-    clock,
     targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
     concurrency: 8,
     budgetMs: DEFAULT_BUDGET_MS,
