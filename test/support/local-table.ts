@@ -28,3 +28,31 @@ export const startLocalTables = async (): Promise<LocalTableHarness> => {
     close: () => dynamo.close(),
   };
 };
+
+/** What `useLocalTable` keeps current: the running dynalite, and this test's table and clock. */
+export interface LocalTable<C extends Clock> {
+  tables: LocalTableHarness;
+  table: TableContext;
+  clock: C;
+}
+
+/**
+ * Registers the hooks most table tests repeat: one dynalite for the test file (started in
+ * beforeAll, closed in afterAll) and, before each test, a fresh migration table on a new
+ * `clock()`. Read `table` and `clock` from the returned object inside hooks and tests; a test
+ * file's own beforeEach runs after this one's.
+ */
+export const useLocalTable = <C extends Clock = Clock>(
+  clock: () => C = () => systemClock as C,
+): LocalTable<C> => {
+  const local = {} as LocalTable<C>;
+  beforeAll(async () => {
+    local.tables = await startLocalTables();
+  });
+  afterAll(() => local.tables.close());
+  beforeEach(async () => {
+    local.clock = clock();
+    local.table = await local.tables.newTable(local.clock);
+  });
+  return local;
+};

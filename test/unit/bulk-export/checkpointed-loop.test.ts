@@ -2,20 +2,15 @@ import { ManualClock } from '#shared/clock';
 import { getCheckpoint } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import { runCheckpointedLoop } from '../../../functions/bulk-export/checkpointed-loop';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { openRun } from './fakes';
 
-let harness: LocalTableHarness;
+const local = useLocalTable(() => new ManualClock());
 let table: TableContext;
 let clock: ManualClock;
 
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
 beforeEach(async () => {
-  clock = new ManualClock();
-  table = await harness.newTable(clock);
+  ({ table, clock } = local);
   await openRun(table);
 });
 

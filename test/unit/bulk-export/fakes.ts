@@ -1,21 +1,14 @@
 import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ManualClock } from '#shared/clock';
-import { parseConfig, type ConfigInput } from '#shared/config';
 import { silentLogger } from '#shared/logger';
 import { createRun } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import type { BulkExportDeps } from '../../../functions/bulk-export/types';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { aConfig } from '../../support/config';
+import { useLocalTable } from '../../support/local-table';
 
-export const aConfig = (overrides: Partial<ConfigInput> = {}) =>
-  parseConfig({
-    source: { userPoolId: 'us-east-1_source', migrationClientId: 'source-client' },
-    target: { userPoolId: 'us-east-1_target' },
-    tableName: 'migration',
-    migrationWindowEnd: '2026-12-01T00:00:00Z',
-    ...overrides,
-  });
+export { aConfig } from '../../support/config';
 
 /**
  * Deps whose Cognito clients are aws-sdk-client-mock'd; the table is a real local one. Shard
@@ -80,17 +73,8 @@ export const openRun = (table: TableContext, runId = 'run-1') =>
  * table on a ManualClock at `start` with run-1 open. The returned object holds the current ones.
  */
 export const useOpenRunTable = (start = Date.UTC(2026, 10, 22, 13, 0)) => {
-  const local = {} as { table: TableContext; clock: ManualClock };
-  let harness: LocalTableHarness;
-  beforeAll(async () => {
-    harness = await startLocalTables();
-  });
-  afterAll(() => harness.close());
-  beforeEach(async () => {
-    local.clock = new ManualClock(start);
-    local.table = await harness.newTable(local.clock);
-    await openRun(local.table);
-  });
+  const local = useLocalTable(() => new ManualClock(start));
+  beforeEach(() => openRun(local.table));
   return local;
 };
 

@@ -1,18 +1,14 @@
 import { ManualClock } from '#shared/clock';
 import type { TableContext } from '#shared/table/context';
 import { runTask } from '../../../functions/bulk-export/run-task';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { fakeDeps } from './fakes';
 
-let harness: LocalTableHarness;
+const local = useLocalTable(() => new ManualClock());
 let table: TableContext;
 
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
 beforeEach(async () => {
-  table = await harness.newTable(new ManualClock());
+  table = local.table;
 });
 
 describe('runTask (the bulk-export dispatch)', () => {

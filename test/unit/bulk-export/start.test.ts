@@ -3,18 +3,14 @@ import { ManualClock } from '#shared/clock';
 import { getRun } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import { startRun } from '../../../functions/bulk-export/start';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { aConfig, awsError, fakeDeps, openRun } from './fakes';
 
-let harness: LocalTableHarness;
+const local = useLocalTable(() => new ManualClock(Date.UTC(2026, 10, 22, 13, 0)));
 let table: TableContext;
 
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
 beforeEach(async () => {
-  table = await harness.newTable(new ManualClock(Date.UTC(2026, 10, 22, 13, 0)));
+  table = local.table;
 });
 
 const reachablePools = () => {

@@ -9,18 +9,14 @@ import { getGroup } from '#shared/table/groups';
 import { getCheckpoint } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import { syncGroups } from '../../../functions/bulk-export/sync-groups';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { aConfig, awsError, fakeDeps, openRun } from './fakes';
 
-let harness: LocalTableHarness;
+const local = useLocalTable(() => new ManualClock(Date.UTC(2026, 10, 22, 13, 0)));
 let table: TableContext;
 
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
 beforeEach(async () => {
-  table = await harness.newTable(new ManualClock(Date.UTC(2026, 10, 22, 13, 0)));
+  table = local.table;
   await openRun(table);
 });
 

@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { getProgress } from '#shared/table/progress';
 import type { TableContext } from '#shared/table/context';
 import { getUser, type SourceUserSnapshot } from '#shared/table/users';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { handleLazyMigrate } from '../../../functions/lazy-migrate/migrate-user';
 import { REFUSAL_MESSAGE } from '../../../functions/lazy-migrate/refusal';
@@ -29,17 +29,13 @@ import {
 } from './harness';
 
 const source = mockClient(CognitoIdentityProviderClient);
-let tables: LocalTableHarness;
+const local = useLocalTable();
 let table: TableContext;
 let jane: SourceUserSnapshot;
 
-beforeAll(async () => {
-  tables = await startLocalTables();
-});
-afterAll(() => tables.close());
 beforeEach(async () => {
   source.reset();
-  table = await tables.newTable();
+  table = local.table;
   jane = aSourceUser({
     username: 'jane',
     attributes: { email: 'jane@example.com', email_verified: 'true', name: 'Jane' },

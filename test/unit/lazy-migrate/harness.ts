@@ -8,7 +8,7 @@ import type {
 } from 'aws-lambda';
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { systemClock } from '#shared/clock';
-import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
+import type { ConfigInput, MigrationConfig } from '#shared/config';
 import type { AppLogger } from '#shared/logger';
 import { putLoginKeys } from '#shared/table/login-keys';
 import type { TableContext } from '#shared/table/context';
@@ -16,16 +16,16 @@ import { upsertSnapshot, type SourceUserSnapshot } from '#shared/table/users';
 import type { Deadline } from '../../../functions/lazy-migrate/deadline';
 import type { LazyMigrateDeps } from '../../../functions/lazy-migrate/deps';
 import type { OutcomeMetrics } from '../../../functions/lazy-migrate/metrics';
+import { aConfig as baseConfig } from '../../support/config';
 
 export const PASSWORD = 'Corr3ct-Horse-Battery';
 export const SOURCE_POOL = 'us-east-1_Source1';
 export const SOURCE_CLIENT = 'sourcemigrationclient1';
 
 export const aConfig = (overrides: Partial<ConfigInput> = {}): MigrationConfig =>
-  parseConfig({
+  baseConfig({
     source: { userPoolId: SOURCE_POOL, migrationClientId: SOURCE_CLIENT },
     target: { userPoolId: 'us-east-1_Target1' },
-    tableName: 'migration',
     migrationWindowEnd: '2026-12-31T00:00:00Z',
     ...overrides,
   });

@@ -1,6 +1,6 @@
 import type { TableContext } from '#shared/table/context';
 import { recordMigrated } from '#shared/table/users';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { handleLazyMigrate } from '../../../functions/lazy-migrate/migrate-user';
 import {
@@ -9,15 +9,11 @@ import {
 } from '../../../functions/lazy-migrate/pre-sign-up';
 import { makeDeps, preSignUpEvent, seedSnapshot } from './harness';
 
-let tables: LocalTableHarness;
+const local = useLocalTable();
 let table: TableContext;
 
-beforeAll(async () => {
-  tables = await startLocalTables();
-});
-afterAll(() => tables.close());
 beforeEach(async () => {
-  table = await tables.newTable();
+  table = local.table;
   await seedSnapshot(
     table,
     aSourceUser({

@@ -24,19 +24,15 @@ import {
   upsertSnapshot,
 } from '#shared/table/users';
 import { resetFlaggedUser } from '../../../functions/reconcile/campaign-user';
-import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
+import { useLocalTable } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { aTargetSchema, fakeDeps } from './fakes';
 
-let harness: LocalTableHarness;
+const local = useLocalTable(() => new ManualClock(Date.UTC(2026, 11, 2)));
 let table: TableContext;
 
-beforeAll(async () => {
-  harness = await startLocalTables();
-});
-afterAll(() => harness.close());
 beforeEach(async () => {
-  table = await harness.newTable(new ManualClock(Date.UTC(2026, 11, 2)));
+  table = local.table;
 });
 
 const flagged = async (overrides: Parameters<typeof aSourceUser>[0] = {}, groups: string[] = []) => {

@@ -1,10 +1,10 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { TargetSchema } from '#shared/attribute-mapping';
-import { parseConfig, type ConfigInput } from '#shared/config';
 import { silentLogger } from '#shared/logger';
 import type { TableContext } from '#shared/table/context';
 import type { ReconcileDeps } from '../../../functions/reconcile/deps';
+import { aConfig } from '../../support/config';
 
 /** A target schema with a username, email/phone and the legacy sub attribute. */
 export const aTargetSchema = (overrides: Partial<TargetSchema> = {}): TargetSchema => ({
@@ -28,14 +28,7 @@ export const aTargetSchema = (overrides: Partial<TargetSchema> = {}): TargetSche
   ...overrides,
 });
 
-export const aConfig = (overrides: Partial<ConfigInput> = {}) =>
-  parseConfig({
-    source: { userPoolId: 'us-east-1_source', migrationClientId: 'source-client' },
-    target: { userPoolId: 'us-east-1_target' },
-    tableName: 'migration',
-    migrationWindowEnd: '2026-12-01T00:00:00Z',
-    ...overrides,
-  });
+export { aConfig } from '../../support/config';
 
 /** Deps whose Cognito clients are aws-sdk-client-mock'd; the table is whatever the test gives. */
 export const fakeDeps = (table: TableContext, config = aConfig(), schema = aTargetSchema()) => {
