@@ -1,6 +1,7 @@
 /**
  * Cognito quota categories the migrator spends, with AWS's default requests per second.
- * Quotas are per account and Region and shared with every application using the pools.
+ * Quotas are per account and Region and shared with every application using the pools. Which
+ * operation spends which category: `cognito/operations.ts`.
  */
 export const QUOTA_DEFAULTS = {
   UserList: 30,
