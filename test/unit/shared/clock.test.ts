@@ -15,4 +15,20 @@ describe('ManualClock', () => {
       ['slow', 300],
     ]);
   });
+
+  it('moves only on advance when sleeps may not jump time', async () => {
+    const clock = new ManualClock(0, { jumpOnSleep: false });
+    let woke = false;
+    const sleeping = clock.sleep(100).then(() => {
+      woke = true;
+    });
+
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(woke).toBe(false);
+    expect(clock.now()).toBe(0);
+
+    clock.advance(100);
+    await sleeping;
+    expect(woke).toBe(true);
+  });
 });
