@@ -12,6 +12,7 @@ import { authOperations } from './ops/auth';
 import { accountOperations } from './ops/account';
 import { recoveryOperations } from './ops/recovery';
 import { domainOperations } from './managed-login/domains';
+import { mfaConfigOperations } from './ops/mfa-config';
 
 /** Every operation the emulator implements, by its AWS name. */
 export const OPERATIONS: Record<string, Operation> = {
@@ -24,6 +25,7 @@ export const OPERATIONS: Record<string, Operation> = {
   ...accountOperations,
   ...recoveryOperations,
   ...domainOperations,
+  ...mfaConfigOperations,
 };
 
 /** Runs one call the way AWS would meet it: quota, latency, injected fault, then the operation. */

@@ -37,6 +37,12 @@ export interface PoolSettings {
   UserPoolTags: Record<string, string>;
   SmsConfiguration?: Record<string, unknown>;
   EmailConfiguration?: Record<string, unknown>;
+  /**
+   * Settings the emulator stores and describes but does not act on (message templates, device
+   * tracking, add-ons, tier, ...), so a pool copied from a describe-user-pool output describes
+   * as the original does.
+   */
+  Stored?: Record<string, unknown>;
 }
 
 export interface PoolRecord {
@@ -50,6 +56,8 @@ export interface PoolRecord {
   caseSensitive: boolean;
   schema: Map<string, SchemaAttribute>;
   settings: PoolSettings;
+  /** SoftwareTokenMfaConfiguration.Enabled, set by SetUserPoolMfaConfig only (UpdateUserPool keeps it). */
+  softwareTokenMfa?: boolean;
   users: Map<string, UserRecord>;
   /** Sign-in aliases: `attr:folded value` to the owner's lookup key. */
   aliases: Map<string, string>;

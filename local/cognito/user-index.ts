@@ -40,8 +40,13 @@ export class UserIndex {
     for (const [attr, value] of this.entriesOf(user)) this.indexes.get(attr)!.delete(value + SEP + user.key);
   }
 
-  /** Normalises a filter value the way entries were normalised. */
+  /**
+   * Normalises a filter value the way entries were normalised. AWS documents the
+   * `cognito:user_status` filter as case-insensitive (`"confirmed"` finds CONFIRMED users), so
+   * statuses are indexed and searched upper-cased.
+   */
   normalise(attr: SearchableAttribute, value: string): string {
+    if (attr === 'cognito:user_status') return value.toUpperCase();
     return attr === 'username' && this.foldUsername ? value.toLowerCase() : value;
   }
 

@@ -11,6 +11,24 @@ function requireGroup(pool: PoolRecord, name: unknown): GroupRecord {
   return group;
 }
 
+// ArnType of the Cognito API model (CreateGroup/UpdateGroup RoleArn): 20 to 2048 characters.
+const ARN =
+  /^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$/;
+
+/** Refuses a RoleArn outside the API's ArnType constraints, with AWS's validation wording. */
+function checkRoleArn(value: unknown): void {
+  if (value === undefined || value === null) return;
+  const arn = String(value);
+  if (arn.length < 20 || arn.length > 2048)
+    throw invalidParameter(
+      `1 validation error detected: Value '${arn}' at 'roleArn' failed to satisfy constraint: Member must have length ${arn.length < 20 ? 'greater than or equal to 20' : 'less than or equal to 2048'}`,
+    );
+  if (!ARN.test(arn))
+    throw invalidParameter(
+      `1 validation error detected: Value '${arn}' at 'roleArn' failed to satisfy constraint: Member must satisfy regular expression pattern: ${ARN.source.slice(1, -1)}`,
+    );
+}
+
 function groupType(pool: PoolRecord, group: GroupRecord): object {
   return {
     GroupName: group.name,
@@ -53,6 +71,7 @@ const CreateGroup: Operation = (input, ctx) => {
   const name = input.GroupName;
   if (typeof name !== 'string' || name === '' || name.length > 128)
     throw invalidParameter('GroupName is required.');
+  checkRoleArn(input.RoleArn);
   if (pool.groups.has(name)) throw groupExists('A group with the name already exists.');
   const now = ctx.now();
   const group: GroupRecord = {
@@ -77,6 +96,7 @@ const GetGroup: Operation = (input, ctx) => {
 const UpdateGroup: Operation = (input, ctx) => {
   const pool = ctx.store.pool(input.UserPoolId);
   const group = requireGroup(pool, input.GroupName);
+  checkRoleArn(input.RoleArn);
   if ('Description' in input) group.description = input.Description;
   if ('RoleArn' in input) group.roleArn = input.RoleArn;
   if ('Precedence' in input) group.precedence = input.Precedence;

@@ -35,6 +35,20 @@ export function decodeToken(raw: unknown, query: string): string | undefined {
 }
 
 /**
+ * AWS: "Amazon Cognito returns an error if not all users in the results have set a value for the
+ * attribute you request" (ListUsers, AttributesToGet). A migrator that asks for a custom attribute
+ * some users lack must find out here, not in production.
+ */
+function requireAttributes(attributes: Record<string, string>, names: readonly string[] | undefined): void {
+  for (const name of names ?? []) {
+    if (attributes[name] === undefined)
+      throw invalidParameter(
+        `AttributesToGet names "${name}", which not every user in the results has a value for.`,
+      );
+  }
+}
+
+/**
  * ListUsers through the pool's indexes: a page costs O(log n + page) whether the pool holds ten
  * users or a million, with or without a filter.
  */
@@ -63,6 +77,7 @@ const ListUsers: Operation = (input, ctx) => {
     }
     const user = pool.users.get(key);
     if (!user) continue;
+    requireAttributes(user.attributes, attributesToGet);
     users.push(userType(user, attributesToGet));
     last = entry;
   }

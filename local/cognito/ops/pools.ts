@@ -23,6 +23,19 @@ function list(value: unknown, field: string, allowed: string[]): string[] {
   return [...new Set(value as string[])];
 }
 
+/** CreateUserPool/UpdateUserPool fields the emulator keeps and describes without acting on them. */
+const STORED_FIELDS = [
+  'SmsAuthenticationMessage',
+  'SmsVerificationMessage',
+  'EmailVerificationMessage',
+  'EmailVerificationSubject',
+  'VerificationMessageTemplate',
+  'UserAttributeUpdateSettings',
+  'DeviceConfiguration',
+  'UserPoolAddOns',
+  'UserPoolTier',
+] as const;
+
 /**
  * The settings a pool gets from CreateUserPool or UpdateUserPool. AWS resets every setting
  * UpdateUserPool omits to its default, so both paths build the whole set from the input.
@@ -47,6 +60,7 @@ function settingsFrom(input: Input): PoolSettings {
     UserPoolTags: input.UserPoolTags ?? {},
     ...(input.SmsConfiguration ? { SmsConfiguration: input.SmsConfiguration } : {}),
     ...(input.EmailConfiguration ? { EmailConfiguration: input.EmailConfiguration } : {}),
+    Stored: Object.fromEntries(STORED_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
   };
 }
 
@@ -80,11 +94,14 @@ export function newPool(input: Input, region: string, now: number): PoolRecord {
 }
 
 export function describePool(pool: PoolRecord): object {
+  const { Stored, ...settings } = pool.settings;
   return {
+    UserPoolTier: 'ESSENTIALS',
+    ...Stored,
     Id: pool.id,
     Name: pool.name,
     Arn: pool.arn,
-    ...pool.settings,
+    ...settings,
     SchemaAttributes: [...pool.schema.values()],
     AliasAttributes: pool.aliasAttributes.length ? pool.aliasAttributes : undefined,
     UsernameAttributes: pool.usernameAttributes.length ? pool.usernameAttributes : undefined,
@@ -92,7 +109,6 @@ export function describePool(pool: PoolRecord): object {
     EstimatedNumberOfUsers: pool.users.size,
     CreationDate: seconds(pool.created),
     LastModifiedDate: seconds(pool.modified),
-    UserPoolTier: 'ESSENTIALS',
   };
 }
 
