@@ -53,7 +53,9 @@ const attributeFindings = ({ source, target, config }: PreflightInput): Finding[
     });
   }
   for (const [name, attribute] of targetSchema) {
-    if (!attribute.Required || sourceSchema.get(name)?.Required) continue;
+    // Every pool has `sub`, and Cognito fills it; a describe output that omits it (some
+    // implementations list only the attributes given at creation) says nothing about the source.
+    if (name === 'sub' || !attribute.Required || sourceSchema.get(name)?.Required) continue;
     findings.push({
       level: 'BLOCKER',
       code: 'REQUIRED_ATTRIBUTE_DIFFERS',

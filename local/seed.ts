@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import * as sdk from '@aws-sdk/client-cognito-identity-provider';
 import { totpCode } from '#local/cognito/totp';
+import { DEFAULT_SHAPE, poolShapeOf, schemaAttributes, type PoolShape } from '#local/seed-schema';
 import { seededRandom } from './seeded-random';
 
 /** How a seeded user was set up, so the demo knows what each one should experience. */
@@ -16,9 +17,11 @@ export interface SeededUser {
   phoneNumber?: string;
   mfa: 'none' | 'sms' | 'totp';
   groups: string[];
-  /** Custom attributes: `custom:tenant` and `custom:plan`. */
+  /** The population's tenant and plan (`custom:tenant`, `custom:plan` where the pool has them). */
   tenant: string;
   plan: string;
+  /** Schema attributes besides email and phone: name, required standard ones, custom ones. */
+  attributes: Record<string, string>;
 }
 
 /** Sends one Cognito operation: through an SDK client, or in-process to the emulator (`emulator.call`). */
@@ -98,8 +101,12 @@ const pick = <T>(random: () => number, values: readonly T[]): T =>
 const passwordFor = (random: () => number): string =>
   `Pw-${Math.floor(random() * 36 ** 6).toString(36)}A${Math.floor(random() * 10)}!`;
 
-/** Draws the users of a pool: who they are and how each is set up. Pure; no calls. */
-export const planUsers = (count: number, seed = 1): SeededUser[] => {
+/**
+ * Draws the users of a pool: who they are and how each is set up, fitted to the pool's `shape`
+ * (username attribute, MFA, sign-up, password policy, schema). Pure; no calls. The draws do not
+ * depend on the shape, so one seed gives the same people in every pool.
+ */
+export const planUsers = (count: number, seed = 1, shape: PoolShape = DEFAULT_SHAPE): SeededUser[] => {
   const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const first = pick(random, FIRST);
@@ -108,7 +115,7 @@ export const planUsers = (count: number, seed = 1): SeededUser[] => {
     const username = `${first.normalize('NFD').replace(/[^\w]/g, '')}.${last}${i}`;
     const email = `${first.normalize('NFD').replace(/[^\w]/g, '')}.${last}${i}@${pick(random, DOMAINS)}`;
     const roll = random();
-    const kind: SeedKind =
+    const drawnKind: SeedKind =
       roll < 0.03
         ? 'unconfirmed'
         : roll < 0.05
@@ -116,38 +123,70 @@ export const planUsers = (count: number, seed = 1): SeededUser[] => {
           : roll < 0.07
             ? 'disabled'
             : 'confirmed';
-    const emailVerified = kind !== 'unconfirmed' && random() > 0.1;
+    const emailVerified = drawnKind !== 'unconfirmed' && random() > 0.1;
     const mfaRoll = random();
-    const mfa = kind !== 'confirmed' ? 'none' : mfaRoll < 0.03 ? 'sms' : mfaRoll < 0.05 ? 'totp' : 'none';
-    const hasPhone = mfa === 'sms' || random() < 0.2;
+    const drawnMfa =
+      drawnKind !== 'confirmed' ? 'none' : mfaRoll < 0.03 ? 'sms' : mfaRoll < 0.05 ? 'totp' : 'none';
+    const drawnPhone = drawnMfa === 'sms' || random() < 0.2;
     const groups = SEED_GROUPS.filter((_, g) => random() < (g === 0 ? 0.03 : 0.2)).map((g) => g.name);
+    const password = passwordFor(random);
+    const tenant = `tenant-${Math.floor(random() * 40)}`;
+    const plan = pick(random, PLANS);
+    // Only SignUp makes an UNCONFIRMED user; an admin-only pool gets a temporary password instead.
+    const kind = drawnKind === 'unconfirmed' && !shape.signUp ? 'temporary-password' : drawnKind;
+    const mfa = fitMfa(drawnMfa, kind, shape);
+    const phoneNumber =
+      drawnPhone || mfa === 'sms' || shape.usernameAttribute === 'phone_number' || shape.phoneRequired
+        ? `+1555${String(1_000_000 + i).slice(-7)}`
+        : undefined;
+    const displayName = username.replace(/\d+$/, '').replace('.', ' ');
     return {
-      username,
+      username:
+        shape.usernameAttribute === 'email'
+          ? email
+          : shape.usernameAttribute === 'phone_number'
+            ? phoneNumber!
+            : username,
       email,
-      password: passwordFor(random),
+      password: password.padEnd(shape.minPasswordLength, 'x'),
       kind,
       emailVerified,
-      ...(hasPhone ? { phoneNumber: `+1555${String(1_000_000 + i).slice(-7)}` } : {}),
+      ...(phoneNumber ? { phoneNumber } : {}),
       mfa,
       groups,
-      tenant: `tenant-${Math.floor(random() * 40)}`,
-      plan: pick(random, PLANS),
+      tenant,
+      plan,
+      attributes: Object.fromEntries(
+        schemaAttributes(shape, i, displayName, { 'custom:tenant': tenant, 'custom:plan': plan }).map((a) => [
+          a.Name,
+          a.Value,
+        ]),
+      ),
     };
   });
+};
+
+/**
+ * The MFA a user can have in the pool: none when MFA is OFF, SMS only with an SMS configuration;
+ * with MFA ON every confirmed user gets SMS where the pool can send it (TOTP enrolment needs a
+ * sign-in, which MFA ON turns into a challenge).
+ */
+const fitMfa = (drawn: SeededUser['mfa'], kind: SeedKind, shape: PoolShape): SeededUser['mfa'] => {
+  if (shape.mfa === 'OFF') return 'none';
+  if (shape.mfa === 'ON') return kind === 'confirmed' && shape.smsMfa ? 'sms' : 'none';
+  return drawn === 'sms' && !shape.smsMfa ? 'none' : drawn;
 };
 
 const attributesOf = (user: SeededUser) => [
   { Name: 'email', Value: user.email },
   { Name: 'email_verified', Value: String(user.emailVerified) },
-  { Name: 'name', Value: user.username.replace(/\d+$/, '').replace('.', ' ') },
   ...(user.phoneNumber
     ? [
         { Name: 'phone_number', Value: user.phoneNumber },
         { Name: 'phone_number_verified', Value: 'true' },
       ]
     : []),
-  { Name: 'custom:tenant', Value: user.tenant },
-  { Name: 'custom:plan', Value: user.plan },
+  ...Object.entries(user.attributes).map(([Name, Value]) => ({ Name, Value })),
 ];
 
 const enrolTotp = async (options: SeedOptions, user: SeededUser): Promise<void> => {
@@ -219,7 +258,8 @@ const createUser = async (options: SeedOptions, user: SeededUser): Promise<void>
  * passwords included, so a rehearsal can sign them in.
  */
 export const seedSourcePool = async (options: SeedOptions): Promise<SeededUser[]> => {
-  const users = planUsers(options.users, options.seed ?? 1);
+  const { UserPool } = await options.call('DescribeUserPool', { UserPoolId: options.userPoolId });
+  const users = planUsers(options.users, options.seed ?? 1, poolShapeOf(UserPool ?? {}));
   for (const group of SEED_GROUPS) {
     await options.call('CreateGroup', {
       UserPoolId: options.userPoolId,

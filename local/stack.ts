@@ -27,10 +27,13 @@ export const LOCAL_TARGET_DOMAIN = 'migrate-local';
 const LOGIN_SCOPES = ['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin'];
 
 export interface LocalStackOptions {
-  /** CreateUserPool settings of the source, over DEFAULT_SOURCE_POOL. */
-  sourcePool?: Partial<CreateUserPoolRequest>;
-  /** CreateUserPool settings of the target, over DEFAULT_TARGET_POOL; its LambdaConfig is replaced by the local functions. */
-  targetPool?: Partial<CreateUserPoolRequest>;
+  /**
+   * CreateUserPool settings of the source: a whole request (`{ replace: ... }`, as a
+   * describe-user-pool file gives) or settings merged over DEFAULT_SOURCE_POOL.
+   */
+  sourcePool?: PoolSettingsOption;
+  /** The same for the target, over DEFAULT_TARGET_POOL; its LambdaConfig is the local functions'. */
+  targetPool?: PoolSettingsOption;
   /** CreateUserPoolClient settings of the source's migration client (e.g. GenerateSecret), over the defaults. */
   sourceClient?: Partial<Omit<CreateUserPoolClientRequest, 'UserPoolId'>>;
   /** When the migration window closes. @default 30 days from now */
@@ -62,6 +65,18 @@ export interface LocalStackOptions {
    */
   accountQuotaScale?: number;
 }
+
+/**
+ * A pool's settings: merged over the default pool, or (`replace`) the whole CreateUserPool
+ * request, so a setting the default has and the file lacks (AliasAttributes, SmsConfiguration)
+ * does not leak into a copy of a real pool.
+ */
+export type PoolSettingsOption = Partial<CreateUserPoolRequest> | { replace: CreateUserPoolRequest };
+
+const poolRequest = (
+  base: CreateUserPoolRequest,
+  option: PoolSettingsOption | undefined,
+): CreateUserPoolRequest => (option && 'replace' in option ? option.replace : { ...base, ...option });
 
 /** The embedded stack: the emulator with both pools, dynalite with the table, the functions wired. */
 export interface LocalStack {
@@ -110,13 +125,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   try {
     callbackApp = await startCallbackApp();
     const sourcePoolId = await createPool(cognito, {
-      ...DEFAULT_SOURCE_POOL,
-      ...options.sourcePool,
+      ...poolRequest(DEFAULT_SOURCE_POOL, options.sourcePool),
       LambdaConfig: {},
     });
     const targetPoolId = await createPool(cognito, {
-      ...DEFAULT_TARGET_POOL,
-      ...options.targetPool,
+      ...poolRequest(DEFAULT_TARGET_POOL, options.targetPool),
       LambdaConfig: {
         UserMigration: LOCAL_FUNCTION_ARNS.lazyMigrate,
         PreSignUp: LOCAL_FUNCTION_ARNS.lazyMigrate,

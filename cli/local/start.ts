@@ -29,8 +29,12 @@ export const startSeededStack = async (
 ): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
   const stack = await startLocalStack({
     ...(options.accountQuotaScale ? { accountQuotaScale: options.accountQuotaScale } : {}),
-    ...(options.sourcePoolConfig ? { sourcePool: readPoolConfigFile(options.sourcePoolConfig) } : {}),
-    ...(options.targetPoolConfig ? { targetPool: readPoolConfigFile(options.targetPoolConfig) } : {}),
+    ...(options.sourcePoolConfig
+      ? { sourcePool: { replace: readPoolConfigFile(options.sourcePoolConfig) } }
+      : {}),
+    ...(options.targetPoolConfig
+      ? { targetPool: { replace: readPoolConfigFile(options.targetPoolConfig) } }
+      : {}),
   });
   try {
     const users = await seedSourcePool({

@@ -66,6 +66,11 @@ describe('runPreflightChecks', () => {
     expect(codes(input({ target }))).toContain('REQUIRED_ATTRIBUTE_DIFFERS');
   });
 
+  it('does not block on sub when the source describe output omits it (every pool has sub)', () => {
+    const source = pool({ LambdaConfig: {}, SchemaAttributes: [{ Name: 'custom:tenant', Required: false }] });
+    expect(codes(input({ source }))).toEqual([]);
+  });
+
   it('blocks different username attributes and warns on different aliases', () => {
     const target = pool({ UsernameAttributes: ['email'], AliasAttributes: [] });
     expect(codes(input({ target }))).toContain('USERNAME_ATTRIBUTES_DIFFER');
