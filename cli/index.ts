@@ -4,6 +4,7 @@ import { describeFailure, EXIT, type ExitCode } from './exit-codes';
 import { Output } from './output';
 import { demoCommand } from './commands/demo';
 import { localCommand } from './commands/local';
+import { planCommand } from './commands/plan';
 import { preflightCommand } from './commands/preflight';
 import { reconcileCommand, resetCampaignCommand } from './commands/reset-campaign';
 import { syncCommand } from './commands/sync';
@@ -12,6 +13,7 @@ import { stragglersCommand } from './commands/stragglers';
 
 /** The program's commands, in the order `--help` lists them. */
 const COMMANDS: readonly CommandFactory[] = [
+  planCommand,
   preflightCommand,
   syncCommand,
   statusCommand,
