@@ -35,15 +35,21 @@ export const stateFilePath = (options: GlobalOptions, cwd: string): string => {
 /** The MigrationConfig a local stack's state file stands for. */
 export const configFromLocalState = (state: LocalState, now: number): MigrationConfig =>
   parseConfig({
+    // The emulator's quotas stand for the account's, so the migrator may use all of them, unless
+    // the stack was started with settings of its own (`local start --migration-config`).
+    quotaShare: 1,
+    ...state.settings,
     region: state.region,
     source: { userPoolId: state.source.userPoolId, migrationClientId: state.source.migrationClientId },
     target: { userPoolId: state.target.userPoolId, clientId: state.target.clientId },
     tableName: state.tableName,
     migrationWindowEnd: state.migrationWindowEnd ?? new Date(now + 30 * 86_400_000).toISOString(),
-    endpoints: { cognito: state.cognitoEndpoint, dynamodb: state.dynamodbEndpoint },
+    endpoints: {
+      cognito: state.cognitoEndpoint,
+      dynamodb: state.dynamodbEndpoint,
+      ...(state.sourceCognitoEndpoint ? { sourceCognito: state.sourceCognitoEndpoint } : {}),
+    },
     credentials: state.credentials,
-    // The emulator answers in microseconds; AWS-sized timeouts only slow a failing test down.
-    quotaShare: 1,
   });
 
 /** Builds clients from `--local` (the state file) or from `--config FILE` / the environment. */

@@ -34,6 +34,11 @@ export interface LocalStackOptions {
   sourcePool?: PoolSettingsOption;
   /** The same for the target, over DEFAULT_TARGET_POOL; its LambdaConfig is the local functions'. */
   targetPool?: PoolSettingsOption;
+  /**
+   * A source pool outside the emulator (moto, another emulator): the stack then creates no source
+   * pool, and every function reads the source at `endpoint` with the local credentials.
+   */
+  externalSource?: { endpoint: string; userPoolId: string; migrationClientId: string };
   /** CreateUserPoolClient settings of the source's migration client (e.g. GenerateSecret), over the defaults. */
   sourceClient?: Partial<Omit<CreateUserPoolClientRequest, 'UserPoolId'>>;
   /** When the migration window closes. @default 30 days from now */
@@ -97,6 +102,49 @@ const createPool = async (client: CognitoIdentityProviderClient, request: Create
   return UserPool?.Id ?? '';
 };
 
+/** The source pool and its migration client, in the emulator. */
+const createSource = async (cognito: CognitoIdentityProviderClient, options: LocalStackOptions) => {
+  const userPoolId = await createPool(cognito, {
+    ...poolRequest(DEFAULT_SOURCE_POOL, options.sourcePool),
+    LambdaConfig: {},
+  });
+  const { UserPoolClient } = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: userPoolId,
+      ClientName: 'migration',
+      ExplicitAuthFlows: [
+        'ALLOW_ADMIN_USER_PASSWORD_AUTH',
+        'ALLOW_USER_PASSWORD_AUTH',
+        'ALLOW_REFRESH_TOKEN_AUTH',
+      ],
+      EnableTokenRevocation: true,
+      ...options.sourceClient,
+    }),
+  );
+  return {
+    userPoolId,
+    migrationClientId: UserPoolClient?.ClientId ?? '',
+    ...(UserPoolClient?.ClientSecret ? { secret: UserPoolClient.ClientSecret } : {}),
+  };
+};
+
+/** The migration settings of a config, without where the deployment is: what `--local` commands need. */
+const settingsOf = (config: MigrationConfig): Record<string, unknown> => {
+  const {
+    region: _region,
+    source: _source,
+    target: _target,
+    tableName: _table,
+    endpoints: _endpoints,
+    credentials: _credentials,
+    migrationWindowEnd: _windowEnd,
+    stateMachineArn: _stateMachine,
+    groupSyncFunctionName: _groupSync,
+    ...settings
+  } = config;
+  return settings;
+};
+
 /**
  * Starts everything a migration needs on 127.0.0.1: the Cognito emulator with a source pool and
  * a target pool whose triggers call the project's real handler logic (deps pointing at the
@@ -124,10 +172,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let callbackApp: CallbackApp | undefined;
   try {
     callbackApp = await startCallbackApp();
-    const sourcePoolId = await createPool(cognito, {
-      ...poolRequest(DEFAULT_SOURCE_POOL, options.sourcePool),
-      LambdaConfig: {},
-    });
+    const source = options.externalSource ?? (await createSource(cognito, options));
     const targetPoolId = await createPool(cognito, {
       ...poolRequest(DEFAULT_TARGET_POOL, options.targetPool),
       LambdaConfig: {
@@ -137,19 +182,6 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         PreTokenGeneration: LOCAL_FUNCTION_ARNS.groupSync,
       },
     });
-    const sourceClient = await cognito.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: sourcePoolId,
-        ClientName: 'migration',
-        ExplicitAuthFlows: [
-          'ALLOW_ADMIN_USER_PASSWORD_AUTH',
-          'ALLOW_USER_PASSWORD_AUTH',
-          'ALLOW_REFRESH_TOKEN_AUTH',
-        ],
-        EnableTokenRevocation: true,
-        ...options.sourceClient,
-      }),
-    );
     const targetClient = await cognito.send(
       new CreateUserPoolClientCommand({
         UserPoolId: targetPoolId,
@@ -194,7 +226,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
         secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
       },
-      source: { userPoolId: sourcePoolId, migrationClientId: sourceClient.UserPoolClient?.ClientId ?? '' },
+      source: { userPoolId: source.userPoolId, migrationClientId: source.migrationClientId },
+      ...(options.externalSource ? { sourceCognitoEndpoint: options.externalSource.endpoint } : {}),
       target: { userPoolId: targetPoolId, clientId: targetClientId },
       managedLogin: {
         domain: LOCAL_TARGET_DOMAIN,
@@ -208,7 +241,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       pid: process.pid,
       startedAt: new Date(clock.now()).toISOString(),
     };
-    const sourceSecret = sourceClient.UserPoolClient?.ClientSecret;
+    const sourceSecret = 'secret' in source ? source.secret : undefined;
     const config = parseConfig({
       region,
       source: { ...state.source, ...(sourceSecret ? { migrationClientSecret: sourceSecret } : {}) },
@@ -230,8 +263,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
           }
         : {}),
       ...options.config,
-      endpoints: { cognito: emulator.endpoint, dynamodb: dynamo.endpoint, ...options.config?.endpoints },
+      endpoints: {
+        cognito: emulator.endpoint,
+        dynamodb: dynamo.endpoint,
+        ...(options.externalSource ? { sourceCognito: options.externalSource.endpoint } : {}),
+        ...options.config?.endpoints,
+      },
     });
+    state.settings = settingsOf(config);
     const functions = wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
     emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
     emulator.registerFunction(LOCAL_FUNCTION_ARNS.groupSync, functions.groupSync);

@@ -15,6 +15,8 @@ export const localStateSchema = z.object({
   dynamodbEndpoint: z.string().url(),
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
   source: z.object({ userPoolId: z.string(), migrationClientId: z.string() }),
+  /** An external source pool's endpoint (`local start --source-endpoint`); else the emulator holds it. */
+  sourceCognitoEndpoint: z.string().url().optional(),
   target: z.object({ userPoolId: z.string(), clientId: z.string() }),
   tableName: z.string(),
   /** The target's managed login (hosted UI): the login URL to open and the callback app. */
@@ -29,6 +31,8 @@ export const localStateSchema = z.object({
     .optional(),
   /** When the local migration window closes (ISO 8601); the stack sets it 30 days out. */
   migrationWindowEnd: z.string().optional(),
+  /** The migration settings the stack runs with (`local start --migration-config`), for `--local` commands. */
+  settings: z.record(z.string(), z.unknown()).optional(),
   /** The process serving the stack, to tell a stale file from a live one. */
   pid: z.number().int().optional(),
   startedAt: z.string().optional(),
