@@ -38,6 +38,23 @@ export const sdkCall =
     return client.send(new Command(input)) as Promise<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
   };
 
+/**
+ * A CognitoCall that waits and retries when the pool answers TooManyRequestsException, so a pool
+ * behind quotas is seeded at the quota's pace, as a real pool would be.
+ */
+export const retryingThrottles =
+  (call: CognitoCall, sleep: (ms: number) => Promise<void>, attempts = 100): CognitoCall =>
+  async (operation, input) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call(operation, input);
+      } catch (error) {
+        if ((error as Error).name !== 'TooManyRequestsException' || attempt >= attempts) throw error;
+        await sleep(Math.min(1000, 20 * attempt));
+      }
+    }
+  };
+
 export interface SeedOptions {
   /** How to reach the pool: `sdkCall(client)`, or `emulator.call` in-process (3-5x faster). */
   call: CognitoCall;

@@ -19,8 +19,30 @@ export const localCommand: CommandFactory = (ctx) => {
     )
     .option('--source-pool-config <file>', 'the UserPool object `aws cognito-idp describe-user-pool` prints')
     .option('--target-pool-config <file>', 'the same, for the target pool')
-    .option('--users <n>', 'source users to seed (0: empty pools)', (v) => Number(v), 1000)
+    .option(
+      '--users <n>',
+      'source users to seed, fitted to the source schema (0: empty pools)',
+      (v) => Number(v),
+      1000,
+    )
     .option('--seed <n>', 'PRNG seed for the population', (v) => Number(v), 1)
+    .option(
+      '--migration-config <file>',
+      "a MigrationConfig file (the real run's): its settings (attributeMap, mfaPolicy, disabledUsers, quotaShare, migrationWindowEnd, ...) over the local defaults",
+    )
+    .option(
+      '--quotas <mode>',
+      "the emulator's Cognito quotas: off (default), default (AWS's defaults), or a number (defaults times it, as a raised account)",
+    )
+    .option(
+      '--source-endpoint <url>',
+      'use an existing source pool at this Cognito endpoint (e.g. moto) instead of seeding one',
+    )
+    .option('--source-pool-id <id>', 'with --source-endpoint: the source pool')
+    .option(
+      '--source-client-id <id>',
+      'with --source-endpoint: the app client allowing ADMIN_USER_PASSWORD_AUTH',
+    )
     .action(async (opts: StartOptions, command: Command) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
       const { runLocalStart } = require('../local/start') as typeof import('../local/start');

@@ -1,12 +1,15 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { systemClock } from '#shared/clock';
+import { parseQuotasOption, readMigrationSettings } from '#local/migration-settings';
 import { readPoolConfigFile } from '#local/pool-settings';
-import { seedSourcePool, type CognitoCall } from '#local/seed';
+import { retryingThrottles, seedSourcePool, type CognitoCall } from '#local/seed';
 import { startLocalStack, type LocalStack } from '#local/stack';
 import { removeLocalState, writeLocalState } from '#local/state-file';
 import { stateFilePath } from '../connection';
 import type { CommandContext } from '../context';
+import { CliError, EXIT } from '../exit-codes';
 
 export interface StartOptions {
   sourcePoolConfig?: string;
@@ -14,7 +17,36 @@ export interface StartOptions {
   users: number;
   seed: number;
   accountQuotaScale?: number;
+  /** A MigrationConfig file whose settings the stack runs with. */
+  migrationConfig?: string;
+  /** `off`, `default` or a scale of AWS's default quotas. */
+  quotas?: string;
+  sourceEndpoint?: string;
+  sourcePoolId?: string;
+  sourceClientId?: string;
 }
+
+/** `--source-endpoint URL --source-pool-id ID --source-client-id ID`: all three, or none. */
+const externalSourceOf = (options: StartOptions) => {
+  const given = [options.sourceEndpoint, options.sourcePoolId, options.sourceClientId];
+  if (given.every((v) => v === undefined)) return undefined;
+  if (given.some((v) => v === undefined))
+    throw new CliError(
+      EXIT.USAGE,
+      '--source-endpoint, --source-pool-id and --source-client-id go together',
+      'name the external source pool, its endpoint and the app client the trigger verifies passwords with',
+    );
+  if (options.sourcePoolConfig)
+    throw new CliError(
+      EXIT.USAGE,
+      '--source-pool-config describes a pool the stack creates; an external source exists already',
+    );
+  return {
+    endpoint: options.sourceEndpoint!,
+    userPoolId: options.sourcePoolId!,
+    migrationClientId: options.sourceClientId!,
+  };
+};
 
 const untilAborted = (signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -27,8 +59,16 @@ export const startSeededStack = async (
   options: StartOptions,
   onProgress?: (done: number) => void,
 ): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
+  const settings = options.migrationConfig ? readMigrationSettings(options.migrationConfig) : undefined;
+  const quotas = options.quotas ? parseQuotasOption(options.quotas) : undefined;
+  const externalSource = externalSourceOf(options);
+  const accountQuotaScale = quotas?.accountQuotaScale ?? options.accountQuotaScale;
   const stack = await startLocalStack({
-    ...(options.accountQuotaScale ? { accountQuotaScale: options.accountQuotaScale } : {}),
+    ...(accountQuotaScale ? { accountQuotaScale } : {}),
+    ...(quotas ? { quotas: quotas.quotas } : {}),
+    ...(settings ? { config: settings } : {}),
+    ...(settings?.migrationWindowEnd ? { migrationWindowEnd: settings.migrationWindowEnd } : {}),
+    ...(externalSource ? { externalSource } : {}),
     ...(options.sourcePoolConfig
       ? { sourcePool: { replace: readPoolConfigFile(options.sourcePoolConfig) } }
       : {}),
@@ -37,9 +77,12 @@ export const startSeededStack = async (
       : {}),
   });
   try {
+    // An external source is the operator's: the stack never writes to it.
+    if (externalSource) return { stack, users: [] };
     const users = await seedSourcePool({
       // In-process: the same semantics as over HTTP, an order of magnitude faster for seeding.
-      call: stack.emulator.call as CognitoCall,
+      // With quotas on, seeding takes the quota's pace.
+      call: retryingThrottles(stack.emulator.call as CognitoCall, (ms) => systemClock.sleep(ms)),
       userPoolId: stack.state.source.userPoolId,
       clientId: stack.state.source.migrationClientId,
       users: options.users,
@@ -75,7 +118,9 @@ export const runLocalStart = async (
       `  dynamodb  ${stack.state.dynamodbEndpoint}  table ${stack.state.tableName}`,
       `  source    ${stack.state.source.userPoolId}  migration client ${stack.state.source.migrationClientId}`,
       `  target    ${stack.state.target.userPoolId}  app client ${stack.state.target.clientId}`,
-      `  ${users.length} seeded source users (passwords in ${usersFile})`,
+      stack.state.sourceCognitoEndpoint
+        ? `  source pool at ${stack.state.sourceCognitoEndpoint} (external: nothing seeded)`
+        : `  ${users.length} seeded source users (passwords in ${usersFile})`,
       ...(stack.state.managedLogin
         ? [
             `  login     ${stack.state.managedLogin.loginUrl}`,
