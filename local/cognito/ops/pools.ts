@@ -45,7 +45,11 @@ function settingsFrom(input: Input): PoolSettings {
   if (!['OFF', 'ON', 'OPTIONAL'].includes(mfa))
     throw invalidParameter('MfaConfiguration must be OFF, ON or OPTIONAL.');
   return {
-    Policies: { PasswordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...(input.Policies?.PasswordPolicy ?? {}) } },
+    // Other policies (SignInPolicy, ...) are kept as given; only the password policy is enforced.
+    Policies: {
+      ...(input.Policies ?? {}),
+      PasswordPolicy: { ...DEFAULT_PASSWORD_POLICY, ...(input.Policies?.PasswordPolicy ?? {}) },
+    },
     LambdaConfig: { ...(input.LambdaConfig ?? {}) },
     AutoVerifiedAttributes: list(input.AutoVerifiedAttributes, 'AutoVerifiedAttributes', USERNAME_CHOICES),
     MfaConfiguration: mfa,

@@ -109,6 +109,35 @@ describe('local start with describe-user-pool files of every pool shape', () => 
     60_000,
   );
 
+  it('copies settings AWS prints that moto does not (sign-in policy, tier, device and update settings)', async () => {
+    const extra = {
+      Policies: {
+        PasswordPolicy: { ...described('alias.json').Policies!.PasswordPolicy, PasswordHistorySize: 3 },
+        SignInPolicy: { AllowedFirstAuthFactors: ['PASSWORD'] },
+      },
+      DeletionProtection: 'ACTIVE',
+      UserPoolTier: 'PLUS',
+      DeviceConfiguration: { ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true },
+      UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ['email'] },
+      Domain: 'legacy-users',
+      EstimatedNumberOfUsers: 120_000,
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'pool-config-aws-'));
+    const path = join(dir, 'aws.json');
+    writeFileSync(path, JSON.stringify({ UserPool: { ...described('alias.json'), ...extra } }));
+    const stack = await startLocalStack({ dynamo, sourcePool: { replace: readPoolConfigFile(path) } });
+    try {
+      const { UserPool } = await stack.cognito.send(
+        new DescribeUserPoolCommand({ UserPoolId: stack.state.source.userPoolId }),
+      );
+      const { Domain: _domain, EstimatedNumberOfUsers: _count, ...copied } = extra;
+      expect(UserPool).toMatchObject(copied);
+      expect(UserPool!.EstimatedNumberOfUsers).toBe(0);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('seeds users whose username is their email in an email-as-username pool', async () => {
     const stack = await startLocalStack({
       dynamo,
