@@ -1,4 +1,5 @@
-import { analysePlan, findCollisions } from '../../../cli/plan/analyse';
+import { analysePlan } from '../../../cli/plan/analyse';
+import { findCollisions } from '../../../cli/plan/collisions';
 import { estimateBulkSync, estimateCampaign, rateFor } from '../../../cli/plan/estimate';
 import type { ScannedUser, SourceScan } from '../../../cli/plan/scan';
 
