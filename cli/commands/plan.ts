@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CommandFactory } from '../context';
 import { CliError, EXIT } from '../exit-codes';
 import { analysePlan } from '../plan/analyse';
+import { rateFor } from '../plan/estimate';
 import { renderPlan } from '../plan/render';
 import { scanSource } from '../plan/scan';
 
@@ -23,6 +24,17 @@ export const planCommand: CommandFactory = (ctx) =>
         const scan = await scanSource(source, config.source.userPoolId, {
           mfaDetail: opts.mfaDetail,
           progress: (label, total) => output.progress(label, total),
+          onDescribed: (pool) => {
+            // The scan spends quota too: say up front how long it takes at the share.
+            const users = pool.EstimatedNumberOfUsers ?? 0;
+            const mfa = opts.mfaDetail && (pool.MfaConfiguration ?? 'OFF') !== 'OFF';
+            const seconds =
+              users / 60 / rateFor(config, 'UserList') + (mfa ? users / rateFor(config, 'UserRead') : 0);
+            output.note(
+              `reading about ${users} users of ${config.source.userPoolId}: about ${Math.ceil(seconds / 60)} min at the quota share` +
+                (mfa ? ' (one AdminGetUser per user for MFA; --no-mfa-detail skips it)' : ''),
+            );
+          },
         });
         return analysePlan(scan, config.source.userPoolId, config);
       });

@@ -40,6 +40,8 @@ export interface ScanOptions {
   /** Ask AdminGetUser for each user's MFA factors (UserRead quota); skipped when the pool's MFA is OFF. */
   mfaDetail: boolean;
   progress?: (label: string, total: number) => Progress;
+  /** Called once the pool is described, before any user is read (to say how long the scan will take). */
+  onDescribed?: (pool: UserPoolType) => void;
 }
 
 const attributesOf = (user: UserType) =>
@@ -81,6 +83,7 @@ export const scanSource = async (
   const { UserPool: pool = {} } = await send('DescribeUserPool', () =>
     source.send(new DescribeUserPoolCommand({ UserPoolId: userPoolId })),
   );
+  options.onDescribed?.(pool);
   const users = new Map<string, ScannedUser>();
   const bar = options.progress?.('reading source users', pool.EstimatedNumberOfUsers ?? 0);
   let token: string | undefined;
