@@ -83,6 +83,8 @@ export const COGNITO_OPERATIONS: Readonly<Partial<Record<CognitoOperationName, C
 
     row('CreateUserPool', POOL_ADMIN),
     row('UpdateUserPool', POOL_ADMIN),
+    row('GetUserPoolMfaConfig', POOL_ADMIN),
+    row('SetUserPoolMfaConfig', POOL_ADMIN),
     row('DeleteUserPool', POOL_ADMIN),
     row('ListUserPools', POOL_ADMIN),
     row('CreateUserPoolClient', POOL_ADMIN),
