@@ -34,8 +34,12 @@ export class Store {
     return pool.caseSensitive ? username : username.toLowerCase();
   }
 
+  /**
+   * AWS: CaseSensitive false "also enables both preferred_username and email alias to be case
+   * insensitive"; in a case-sensitive pool every alias, email included, matches exactly.
+   */
   aliasKey(pool: PoolRecord, attr: string, value: string): string {
-    return `${attr}:${pool.caseSensitive && attr !== 'email' ? value : value.toLowerCase()}`;
+    return `${attr}:${pool.caseSensitive ? value : value.toLowerCase()}`;
   }
 
   /**

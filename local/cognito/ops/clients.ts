@@ -78,6 +78,16 @@ export function describeClient(client: ClientRecord): object {
   };
 }
 
+/**
+ * Whether an app client may write an attribute on a user's behalf. AWS: "When you don't specify
+ * the WriteAttributes for your app client, your app can write the values of the Standard
+ * attributes of your user pool" — so a client without WriteAttributes writes no custom attribute.
+ */
+export function clientMayWrite(client: ClientRecord, attribute: string): boolean {
+  if (client.writeAttributes) return client.writeAttributes.includes(attribute);
+  return !attribute.startsWith('custom:') && !attribute.startsWith('dev:');
+}
+
 export function requireClient(pool: PoolRecord, clientId: unknown): ClientRecord {
   const client = typeof clientId === 'string' ? pool.clients.get(clientId) : undefined;
   if (!client) throw resourceNotFound(`User pool client ${String(clientId)} does not exist.`);

@@ -5,7 +5,7 @@ import { deliver, mask, recoveryMedium } from '../delivery';
 import { runPreSignUp } from '../pre-sign-up';
 import { migrateUser, MigrationRefused } from '../migration';
 import { TriggerFailure } from '../triggers';
-import { checkSecretHash, clientById } from './clients';
+import { checkSecretHash, clientById, clientMayWrite } from './clients';
 import { usernameRules } from './users';
 import type { OpContext, Operation } from '../context';
 import type { ClientRecord, PendingCode, PoolRecord, UserRecord } from '../types';
@@ -58,7 +58,7 @@ const SignUp: Operation = async (input, ctx) => {
   const attributes = fromAttributeList(input.UserAttributes);
   const username = usernameRules(pool, input.Username, attributes);
   checkAttributes(pool, attributes, 'create');
-  if (client.writeAttributes && Object.keys(attributes).some((a) => !client.writeAttributes!.includes(a)))
+  if (Object.keys(attributes).some((a) => !clientMayWrite(client, a)))
     throw notAuthorized('A client attempted to write unauthorized attribute');
   checkRequired(pool, attributes);
   checkPolicy(pool.settings.Policies.PasswordPolicy, input.Password);
