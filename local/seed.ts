@@ -229,12 +229,23 @@ const createUser = async (options: SeedOptions, user: SeededUser): Promise<void>
   const { call, userPoolId, clientId } = options;
   if (user.kind === 'unconfirmed') {
     // SignUp, never confirmed: the way real UNCONFIRMED users come to exist.
+    const attributes = attributesOf(user).filter((a) => !a.Name.endsWith('_verified'));
+    // An app client without WriteAttributes writes standard attributes only (as on AWS);
+    // the custom ones are set the way an operator would, with the admin API.
     await call('SignUp', {
       ClientId: clientId,
       Username: user.username,
       Password: user.password,
-      UserAttributes: attributesOf(user).filter((a) => !a.Name.endsWith('_verified')),
+      UserAttributes: attributes.filter((a) => !a.Name.startsWith('custom:')),
     });
+    const custom = attributes.filter((a) => a.Name.startsWith('custom:'));
+    if (custom.length > 0) {
+      await call('AdminUpdateUserAttributes', {
+        UserPoolId: userPoolId,
+        Username: user.username,
+        UserAttributes: custom,
+      });
+    }
     return;
   }
   await call('AdminCreateUser', {

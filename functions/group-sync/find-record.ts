@@ -2,64 +2,61 @@ import { findUsernamesByLoginKey } from '#shared/table/login-keys';
 import type { TableContext } from '#shared/table/context';
 import { getUser, type UserRecord } from '#shared/table/users';
 
-/** The sign-in attributes lazy-migrate may have named the target user after (a login key each). */
-const LOGIN_ATTRIBUTES = ['email', 'phone_number', 'preferred_username'] as const;
+/**
+ * Attributes Cognito may have generated the username from (email/phone as username). Only these
+ * are searched: in such a pool they are unique, so nobody else can hold the recorded value.
+ */
+const USERNAME_ATTRIBUTES = ['email', 'phone_number'] as const;
 
 export interface TargetUserIdentity {
   /** `userName` of the trigger event: the user's name in the target pool. */
   targetUsername: string;
-  /** `request.userAttributes` of the trigger event. */
+  /** `request.userAttributes` of the trigger event (Cognito's copy; `sub` is the target user's). */
   userAttributes: Readonly<Record<string, string | undefined>>;
-  /** `config.attributeMap.legacySubAttribute`; null when the target keeps no legacy sub. */
-  legacySubAttribute: string | null;
 }
 
 /**
- * The record belongs to the target user when the legacy sub the migration wrote into the target
- * matches the source sub (the strongest evidence), otherwise when the recorded target username is
- * the event's.
+ * True when the record's migration created (or the reset campaign created) this very target user.
+ * The binding is what the migrator itself recorded — the target username Cognito was told to use,
+ * or for an email/phone-as-username pool the value given for that attribute — and, once seen, the
+ * target user's `sub`. Never an attribute an app client can write (`custom:legacy_sub` is only a
+ * copy of the source sub for applications; a stranger may set it on a pool whose clients allow it).
  */
-const belongsTo = (
-  record: UserRecord,
-  identity: TargetUserIdentity,
-  legacySub: string | undefined,
-): boolean =>
-  legacySub && record.sub
-    ? record.sub === legacySub
-    : (record.targetUsername ?? record.username) === identity.targetUsername;
+export const isBoundTo = (record: UserRecord, identity: TargetUserIdentity): boolean => {
+  const sub = identity.userAttributes.sub;
+  if (record.targetSub) return record.targetSub === sub;
+  if (record.targetUsernameAttribute) {
+    return identity.userAttributes[record.targetUsernameAttribute] === record.targetUsername;
+  }
+  return (record.targetUsername ?? record.username) === identity.targetUsername;
+};
 
 /**
- * Finds the migration record of a target-pool user. The record is keyed by the source username,
- * which is the target username in the common case (lazy-migrate names the new user after the
- * source user), so that is one GetItem. The target name differs when the target pool uses
- * email/phone as username (Cognito generates a UUID) or differs only in case; then the record
- * is found through the login keys of the name and the sign-in attributes, and confirmed by the
- * legacy sub. That second path runs only for users who carry a legacy sub (migrated users), or
- * when the target keeps none, so a native target user costs one GetItem.
+ * Finds the migration record bound to a target-pool user. The record is keyed by the source
+ * username, which is the target username whenever the pool has usernames (lazy-migrate names the
+ * new user after the source's canonical username), so that is one GetItem. In an
+ * email/phone-as-username pool Cognito generates the username; then the record is found through
+ * the login key of that attribute's value. Every candidate must pass `isBoundTo`: a record that
+ * merely shares an email, phone or attribute value with the user is someone else's.
  */
 export const findUserRecord = async (
   ctx: TableContext,
   identity: TargetUserIdentity,
 ): Promise<UserRecord | undefined> => {
-  const legacySub = identity.legacySubAttribute
-    ? identity.userAttributes[identity.legacySubAttribute] || undefined
-    : undefined;
   const direct = await getUser(ctx, identity.targetUsername);
-  if (direct && belongsTo(direct, identity, legacySub)) return direct;
-  if (!legacySub && identity.legacySubAttribute) return undefined;
+  if (direct && isBoundTo(direct, identity)) return direct;
 
-  const keys = new Set<string>([identity.targetUsername.toLowerCase()]);
-  for (const name of LOGIN_ATTRIBUTES) {
-    const value = identity.userAttributes[name];
-    if (value) keys.add(value.toLowerCase());
-  }
+  // Cognito names the user after its sub only when it generates the username (email/phone as username).
+  if (identity.targetUsername !== identity.userAttributes.sub) return undefined;
   const tried = new Set<string>([identity.targetUsername]);
-  for (const key of keys) {
-    for (const username of await findUsernamesByLoginKey(ctx, key)) {
+  for (const name of USERNAME_ATTRIBUTES) {
+    const value = identity.userAttributes[name];
+    if (!value) continue;
+    for (const username of await findUsernamesByLoginKey(ctx, value)) {
       if (tried.has(username)) continue;
       tried.add(username);
       const record = await getUser(ctx, username);
-      if (record && belongsTo(record, identity, legacySub)) return record;
+      if (record?.targetUsernameAttribute && isBoundTo(record, identity)) return record;
     }
   }
   return undefined;

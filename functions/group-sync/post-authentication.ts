@@ -3,13 +3,14 @@ import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { MigrationConfig } from '#shared/config';
 import { InvalidInputError } from '#shared/errors';
-import { getUser, markGroupsApplied } from '#shared/table/users';
+import { bindTargetSub, getUser, markGroupsApplied } from '#shared/table/users';
 import {
   applyGroupsToUser,
   TargetUserNotFoundError,
   type ApplyGroupsDeps,
 } from '#shared/cognito/apply-groups';
 import { findUserRecord } from './find-record';
+import { hasReenrolledMfa, needsMfaCheck } from './mfa-gate';
 
 export interface PostAuthenticationDeps extends ApplyGroupsDeps {
   config: MigrationConfig;
@@ -114,9 +115,20 @@ export const handlePostAuthentication = async (
     const record = await findUserRecord(deps.table, {
       targetUsername: event.userName,
       userAttributes: event.request.userAttributes,
-      legacySubAttribute: deps.config.attributeMap.legacySubAttribute,
     });
-    if (!record || record.status !== 'MIGRATED' || record.groupsApplied) return event;
+    if (!record || record.status !== 'MIGRATED') return event;
+    if (record.groupsApplied) return event;
+    if (needsMfaCheck(record) && !(await hasReenrolledMfa(record, event.userName, deps))) {
+      deps.logger.info('groups not applied until MFA is set up again', {
+        reason: 'mfa-reenrolment-required',
+      });
+      return event;
+    }
+    const sub = event.request.userAttributes.sub;
+    // Before any group is applied, the record is bound to the sub of the user the migration created.
+    if (record.groups.length > 0 && !record.targetSub && sub) {
+      if (!(await bindTargetSub(deps.table, record.username, sub))) return event;
+    }
     const work = { username: record.username, targetUsername: event.userName, groups: record.groups, hop: 0 };
     await applyAndHandOff(work, deps, deadlineAt - deps.clock.now());
   } catch (error) {

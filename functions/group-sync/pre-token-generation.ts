@@ -1,14 +1,10 @@
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
-import type { AppLogger } from '#shared/logger';
 import type { Clock } from '#shared/clock';
-import type { MigrationConfig } from '#shared/config';
-import type { TableContext } from '#shared/table/context';
+import type { UserRecord } from '#shared/table/users';
 import { findUserRecord } from './find-record';
+import { hasReenrolledMfa, MFA_ENROLMENT_CLAIM, needsMfaCheck, type MfaGateDeps } from './mfa-gate';
 
-export interface PreTokenGenerationDeps {
-  table: TableContext;
-  config: Pick<MigrationConfig, 'attributeMap'>;
-  logger: AppLogger;
+export interface PreTokenGenerationDeps extends MfaGateDeps {
   clock: Clock;
 }
 
@@ -38,12 +34,11 @@ export const handlePreTokenGeneration = async (
   event: PreTokenGenerationTriggerEvent,
   deps: PreTokenGenerationDeps,
 ): Promise<PreTokenGenerationTriggerEvent> => {
-  let record;
+  let record: UserRecord | undefined;
   try {
     record = await findUserRecord(deps.table, {
       targetUsername: event.userName,
       userAttributes: event.request.userAttributes,
-      legacySubAttribute: deps.config.attributeMap.legacySubAttribute,
     });
   } catch (error) {
     deps.logger.error('group override skipped: migration table unreadable', {
@@ -51,6 +46,9 @@ export const handlePreTokenGeneration = async (
       error: error instanceof Error ? error.name : String(error),
     });
     return event;
+  }
+  if (record && needsMfaCheck(record) && !(await hasReenrolledMfa(record, event.userName, deps))) {
+    return withholdUntilEnrolled(event, deps);
   }
   if (!record || record.status !== 'MIGRATED' || record.groups.length === 0) return event;
   if (applied(record as { groupsApplied?: boolean; groupsAppliedAt?: string }, deps.clock.now()))
@@ -74,6 +72,31 @@ export const handlePreTokenGeneration = async (
     reason: 'groups-not-yet-applied',
     triggerSource: event.triggerSource,
     groupCount: groups.length,
+  });
+  return event;
+};
+
+/**
+ * A migrated user whose TOTP or email-OTP factor could not move holds a password-only session:
+ * the ID token carries no group at all and `mfa_enrolment_required: "true"`, so no group-based
+ * authorisation passes and the app knows to send the user to enrolment (see the README).
+ */
+const withholdUntilEnrolled = (
+  event: PreTokenGenerationTriggerEvent,
+  deps: PreTokenGenerationDeps,
+): PreTokenGenerationTriggerEvent => {
+  const details = event.response?.claimsOverrideDetails ?? {};
+  event.response = {
+    ...event.response,
+    claimsOverrideDetails: {
+      ...details,
+      claimsToAddOrOverride: { ...details.claimsToAddOrOverride, [MFA_ENROLMENT_CLAIM]: 'true' },
+      groupOverrideDetails: { groupsToOverride: [], iamRolesToOverride: [] },
+    },
+  };
+  deps.logger.info('token groups withheld until MFA is set up again', {
+    reason: 'mfa-reenrolment-required',
+    triggerSource: event.triggerSource,
   });
   return event;
 };

@@ -28,8 +28,15 @@ export interface UserRecord extends SourceUserSnapshot {
   groupsAppliedAt?: string;
   method?: MigrationMethod;
   migratedAt?: string;
+  /** The target user's name as the migration told Cognito (or, with `targetUsernameAttribute`, that attribute's value). */
   targetUsername?: string;
+  /** Set when the target pool generates usernames: `targetUsername` is this attribute's value. */
+  targetUsernameAttribute?: 'email' | 'phone_number';
+  /** The target user's `sub`, bound at the first sign-in after the migration created the user. */
+  targetSub?: string;
   mfaReenrolRequired?: boolean;
+  /** When the migrated user had enabled a second factor again in the target (after `mfaReenrolRequired`). */
+  mfaReenrolledAt?: string;
   reason?: string;
   lastRunId?: string;
   shard?: string;
@@ -186,6 +193,7 @@ export const transitionStatus = async (
 export interface MigratedDetails {
   method: MigrationMethod;
   targetUsername: string;
+  targetUsernameAttribute?: 'email' | 'phone_number';
   sub?: string;
   mfaReenrolRequired?: boolean;
 }
@@ -202,6 +210,7 @@ export const recordMigrated = async (
   const set = {
     method: details.method,
     targetUsername: details.targetUsername,
+    ...(details.targetUsernameAttribute ? { targetUsernameAttribute: details.targetUsernameAttribute } : {}),
     migratedAt: new Date(ctx.clock.now()).toISOString(),
     mfaReenrolRequired: details.mfaReenrolRequired ?? false,
   };
@@ -291,6 +300,46 @@ export const markGroupsApplied = async (ctx: TableContext, username: string): Pr
       ),
     ),
   );
+
+/**
+ * Binds a migrated record to the target user's `sub` the first time that user is seen (a
+ * conditional write: the first binding stands). Returns false when another sub was bound first.
+ */
+export const bindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> => {
+  try {
+    await wrap('target binding', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: userKey(username),
+          UpdateExpression: 'SET targetSub = :sub',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(targetSub) OR targetSub = :sub)',
+          ExpressionAttributeValues: { ':sub': sub },
+        }),
+      ),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
+  }
+};
+
+/** Records that a user flagged `mfaReenrolRequired` has a second factor again in the target pool. */
+export const markMfaReenrolled = async (ctx: TableContext, username: string): Promise<void> => {
+  await wrap('mfa re-enrolment mark', () =>
+    ctx.doc.send(
+      new UpdateCommand({
+        TableName: ctx.tableName,
+        Key: userKey(username),
+        UpdateExpression: 'SET mfaReenrolledAt = if_not_exists(mfaReenrolledAt, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date(ctx.clock.now()).toISOString() },
+      }),
+    ),
+  );
+};
 
 export interface StatusPage {
   users: UserRecord[];

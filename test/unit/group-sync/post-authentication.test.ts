@@ -1,6 +1,7 @@
 import { ManualClock } from '#shared/clock';
 import {
   AdminAddUserToGroupCommand,
+  AdminGetUserCommand,
   CognitoIdentityProviderClient,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -34,6 +35,7 @@ const aRecord = (overrides: Record<string, unknown> = {}) => ({
   sub: LEGACY_SUB,
   status: 'MIGRATED',
   targetUsername: 'alice',
+  targetSub: fixture.request.userAttributes.sub,
   groups: new Set(['a', 'b', 'c']),
   ...overrides,
 });
@@ -140,6 +142,36 @@ describe('handlePostAuthentication', () => {
     expect(payload.groups.length).toBeLessThan(all.length);
     expect(all).toEqual(expect.arrayContaining(payload.groups));
     expect(ddbMock).toHaveReceivedCommandTimes(UpdateCommand, 0);
+  });
+
+  it('binds the record to the signed-in user’s sub before applying the first group', async () => {
+    givenRecord(aRecord({ targetSub: undefined }));
+
+    await handlePostAuthentication(anEvent(), deps);
+
+    expect(ddbMock).toHaveReceivedNthCommandWith(2, UpdateCommand, {
+      UpdateExpression: 'SET targetSub = :sub',
+      ExpressionAttributeValues: { ':sub': fixture.request.userAttributes.sub },
+    });
+    expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
+  });
+
+  it('applies no group when the record was bound to another target user first', async () => {
+    givenRecord(aRecord({ targetSub: undefined }));
+    ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));
+
+    await handlePostAuthentication(anEvent(), deps);
+
+    expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 0);
+  });
+
+  it('applies no group to a TOTP user who has not set up MFA again', async () => {
+    givenRecord(aRecord({ mfaReenrolRequired: true }));
+    cognitoMock.on(AdminGetUserCommand).resolves({ Username: 'alice', UserMFASettingList: [] });
+
+    await handlePostAuthentication(anEvent(), deps);
+
+    expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 0);
   });
 
   it('never fails the sign-in when applying groups fails', async () => {

@@ -1,13 +1,17 @@
 import { ManualClock } from '#shared/clock';
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  AdminGetUserCommand,
+  CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { userKey } from '#shared/table/context';
 import { handlePreTokenGeneration, TOKEN_GRACE_MS } from '../../../functions/group-sync/pre-token-generation';
 import authEvent from '../../fixtures/events/pre-token-generation.json';
 import refreshEvent from '../../fixtures/events/pre-token-generation-refresh.json';
-import { aConfig, aTable, spyLogger } from './fakes';
+import { MFA_ENROLMENT_CLAIM } from '../../../functions/group-sync/mfa-gate';
+import { aCognitoClient, aConfig, aTable, spyLogger } from './fakes';
 
 const cognitoMock = mockClient(CognitoIdentityProviderClient);
 const ddbMock = mockClient(DynamoDBDocumentClient);
@@ -35,7 +39,7 @@ beforeEach(() => {
   ddbMock.on(GetCommand).resolves({});
   ddbMock.on(QueryCommand).resolves({ Items: [] });
   clock = new ManualClock(undefined, { jumpOnSleep: false });
-  deps = { table: aTable(clock), config: aConfig(), logger: spyLogger(), clock };
+  deps = { cognito: aCognitoClient(), table: aTable(clock), config: aConfig(), logger: spyLogger(), clock };
 });
 
 describe('handlePreTokenGeneration', () => {
@@ -83,7 +87,7 @@ describe('handlePreTokenGeneration', () => {
     expect(ddbMock).toHaveReceivedCommandTimes(QueryCommand, 0);
   });
 
-  it('returns the event untouched after one read for a native target user (no record, no legacy sub)', async () => {
+  it('returns the event untouched after one read for a native target user', async () => {
     const event = anEvent();
     delete event.request.userAttributes['custom:legacy_sub'];
     const expected = structuredClone(event);
@@ -107,27 +111,84 @@ describe('handlePreTokenGeneration', () => {
   });
 
   // With email as username, Cognito names the migrated user with a UUID, not the source username.
-  it('finds the record of a target user named differently through the email and the legacy sub', async () => {
+  it('finds the record of a UUID-named target user through the email the migration gave as its username', async () => {
     const event = anEvent();
-    event.userName = '7d2f0c1e-uuid';
+    event.userName = event.request.userAttributes.sub!;
     ddbMock
       .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'LOGIN#alice@example.com' } })
       .resolves({ Items: [{ username: 'alice' }] });
     ddbMock
       .on(GetCommand, { Key: userKey('alice') })
-      .resolves({ Item: aRecord({ targetUsername: 'alice@example.com' }) });
+      .resolves({ Item: aRecord({ targetUsername: 'alice@example.com', targetUsernameAttribute: 'email' }) });
 
     const result = await handlePreTokenGeneration(event, deps);
 
     expect(result.response.claimsOverrideDetails?.groupOverrideDetails?.groupsToOverride).toHaveLength(3);
   });
 
-  it('ignores a record under the same name whose source sub is not the user’s legacy sub', async () => {
-    ddbMock.on(GetCommand, { Key: userKey('alice') }).resolves({ Item: aRecord({ sub: 'someone-else' }) });
+  it('never gives a record’s groups to another target user who copied its legacy sub and email', async () => {
+    const event = anEvent();
+    event.userName = 'mallory';
+    ddbMock
+      .on(QueryCommand, { ExpressionAttributeValues: { ':pk': 'LOGIN#alice@example.com' } })
+      .resolves({ Items: [{ username: 'alice' }] });
+    ddbMock.on(GetCommand, { Key: userKey('alice') }).resolves({ Item: aRecord() });
+
+    const result = await handlePreTokenGeneration(event, deps);
+
+    expect(result.response.claimsOverrideDetails).toBeNull();
+  });
+
+  it('ignores a record bound to another target sub even under the same username', async () => {
+    ddbMock
+      .on(GetCommand, { Key: userKey('alice') })
+      .resolves({ Item: aRecord({ targetSub: 'someone-else' }) });
 
     const result = await handlePreTokenGeneration(anEvent(), deps);
 
     expect(result.response.claimsOverrideDetails).toBeNull();
+  });
+
+  it('withholds every group and sets the enrolment claim for a TOTP user who has not set up MFA again', async () => {
+    ddbMock
+      .on(GetCommand, { Key: userKey('alice') })
+      .resolves({ Item: aRecord({ mfaReenrolRequired: true }) });
+    cognitoMock.on(AdminGetUserCommand).resolves({ Username: 'alice' });
+
+    const result = await handlePreTokenGeneration(anEvent(refreshEvent), deps);
+
+    expect(result.response.claimsOverrideDetails).toEqual({
+      claimsToAddOrOverride: { [MFA_ENROLMENT_CLAIM]: 'true' },
+      groupOverrideDetails: { groupsToOverride: [], iamRolesToOverride: [] },
+    });
+  });
+
+  it('withholds groups when the MFA check fails (fails closed)', async () => {
+    ddbMock
+      .on(GetCommand, { Key: userKey('alice') })
+      .resolves({ Item: aRecord({ mfaReenrolRequired: true }) });
+    cognitoMock.on(AdminGetUserCommand).rejects(new Error('throttled'));
+
+    const result = await handlePreTokenGeneration(anEvent(), deps);
+
+    expect(result.response.claimsOverrideDetails?.groupOverrideDetails?.groupsToOverride).toEqual([]);
+  });
+
+  it('gives the groups and marks the record once the TOTP user has a software token again', async () => {
+    ddbMock
+      .on(GetCommand, { Key: userKey('alice') })
+      .resolves({ Item: aRecord({ mfaReenrolRequired: true }) });
+    ddbMock.on(UpdateCommand).resolves({});
+    cognitoMock
+      .on(AdminGetUserCommand)
+      .resolves({ Username: 'alice', UserMFASettingList: ['SOFTWARE_TOKEN_MFA'] });
+
+    const result = await handlePreTokenGeneration(anEvent(), deps);
+
+    expect(result.response.claimsOverrideDetails?.groupOverrideDetails?.groupsToOverride).toHaveLength(3);
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      UpdateExpression: 'SET mfaReenrolledAt = if_not_exists(mfaReenrolledAt, :now)',
+    });
   });
 
   it('leaves the token untouched when the table cannot be read', async () => {
