@@ -1,5 +1,6 @@
 import type { UserMigrationAuthenticationTriggerEvent } from 'aws-lambda';
 import type { TargetSchema } from '#shared/attribute-mapping';
+import { getUser, type UserRecord } from '#shared/table/users';
 import type { Deadline } from './deadline';
 import {
   hasVerifiedContact,
@@ -9,13 +10,15 @@ import {
   type MigrationResponse,
 } from './decision';
 import type { LazyMigrateDeps } from './deps';
-import { refuse } from './refusal';
-import { resolveSourceUser } from './resolve-user';
+import { resolveLogin, resolveMovedAlias } from './login-resolution';
+import { MigrationRefusedError, refuse } from './refusal';
 import {
   attributesFromIdToken,
   getSourceUser,
   revokeRefreshToken,
+  usernameFromIdToken,
   verifyPassword,
+  type PasswordCheck,
   type SourceUser,
 } from './source-user';
 
@@ -37,23 +40,37 @@ export const migrateOnSignIn = async (
   deps: LazyMigrateDeps,
   deadline: Deadline,
 ): Promise<SignInResult> => {
-  const { config, source, table, logger } = deps;
+  const { config, source, table } = deps;
   const typed = event.userName;
   // The schema is cached per container; on a cold start it loads while the source is asked.
   const schemaPromise = loadSchema(deps);
   schemaPromise.catch(() => undefined);
-  const { sourceUsername, record } = await resolveSourceUser(table, typed, logger);
-  const check = await verifyPassword(
-    source,
-    config.source,
-    sourceUsername,
-    event.request.password,
-    deadline.signal,
-  );
+  let resolved = await resolveLogin(deps, typed, deadline);
+  const verify = (username: string) =>
+    verifyPassword(source, config.source, username, event.request.password, deadline.signal);
+  let check: PasswordCheck;
+  try {
+    check = await verify(resolved.sourceUsername);
+  } catch (error) {
+    // A wrong password for the snapshot's holder of an email may be the right one for whoever
+    // holds that email in the source now; only then is the source asked (one ListUsers).
+    const retryable =
+      error instanceof MigrationRefusedError &&
+      (error.reason === 'INVALID_CREDENTIALS' || error.reason === 'USER_NOT_FOUND');
+    const moved = retryable ? await resolveMovedAlias(deps, resolved, deadline) : undefined;
+    if (!moved) throw error;
+    resolved = moved;
+    check = await verify(resolved.sourceUsername);
+  }
+  // The record of the user the source itself resolved (tokens or AdminGetUser), never the typed name.
+  const recordOf = async (username: string): Promise<UserRecord | undefined> =>
+    username === resolved.record?.username
+      ? resolved.record
+      : await getUser(table, username).catch(() => undefined);
 
-  const readUser = async (): Promise<SourceUser> => {
-    const user = await getSourceUser(source, config.source.userPoolId, sourceUsername, deadline.signal);
-    if (!user.enabled) refuse('USER_DISABLED');
+  const readUser = async (username = resolved.sourceUsername): Promise<SourceUser> => {
+    const user = await getSourceUser(source, config.source.userPoolId, username, deadline.signal);
+    checkSignInStatus(user);
     return user;
   };
   const decide = async (
@@ -62,7 +79,8 @@ export const migrateOnSignIn = async (
     finalUserStatus: MigrationResponse['finalUserStatus'],
     extra: { enableSMSMFA?: boolean; mfaReenrolRequired?: boolean } = {},
   ): Promise<MigrationDecision> => {
-    const { attributes, targetUsername, dropped } = targetAttributes(
+    const record = await recordOf(user.username);
+    const { attributes, targetUsername, targetUsernameAttribute, dropped } = targetAttributes(
       typed,
       user,
       await schemaPromise,
@@ -71,7 +89,7 @@ export const migrateOnSignIn = async (
     if (finalUserStatus === 'RESET_REQUIRED' && !hasVerifiedContact(attributes)) {
       await refuseForAdmin(
         table,
-        sourceUsername,
+        user.username,
         extra.mfaReenrolRequired ? 'MFA_NO_RECOVERY' : 'TEMPORARY_PASSWORD_NO_RECOVERY',
       );
     }
@@ -83,8 +101,9 @@ export const migrateOnSignIn = async (
         ...(extra.enableSMSMFA ? { enableSMSMFA: true } : {}),
       },
       reason,
-      sourceUsername,
+      sourceUsername: user.username,
       targetUsername,
+      ...(targetUsernameAttribute ? { targetUsernameAttribute } : {}),
       sourceSub: user.attributes.sub ?? record?.sub,
       method: 'password',
       mfaReenrolRequired: extra.mfaReenrolRequired ?? false,
@@ -101,7 +120,9 @@ export const migrateOnSignIn = async (
       ? revokeRefreshToken(source, config.source, check.refreshToken, deadline.signal)
       : undefined;
     revocation?.catch(() => undefined);
-    const user = attributesFromIdToken(check.idToken, record) ?? (await readUser());
+    const canonical = usernameFromIdToken(check.idToken);
+    const record = canonical ? await recordOf(canonical) : undefined;
+    const user = attributesFromIdToken(check.idToken, record) ?? (await readUser(canonical));
     return {
       decision: await decide(user, 'PASSWORD_VERIFIED', 'CONFIRMED'),
       ...(revocation ? { revocation } : {}),
@@ -128,6 +149,20 @@ export const migrateOnSignIn = async (
         return { decision: await uncarriedFactor(await readUser()) };
       return refuse('UNSUPPORTED_CHALLENGE', check.challenge);
   }
+};
+
+/** Source statuses a password sign-in may migrate (a temporary password: FORCE_CHANGE_PASSWORD). */
+const SIGN_IN_STATUSES = new Set(['CONFIRMED', 'FORCE_CHANGE_PASSWORD']);
+
+/**
+ * The source user's own status decides, not only the source's exception: a disabled, federated,
+ * unconfirmed or otherwise ineligible user is refused even when the password check passed.
+ */
+const checkSignInStatus = (user: SourceUser): void => {
+  if (!user.enabled) refuse('USER_DISABLED');
+  if (user.userStatus === 'EXTERNAL_PROVIDER' || user.attributes.identities) refuse('FEDERATED_USER');
+  if (user.userStatus === 'UNCONFIRMED') refuse('USER_NOT_CONFIRMED');
+  if (!SIGN_IN_STATUSES.has(user.userStatus)) refuse('USER_STATUS_NOT_ELIGIBLE', user.userStatus);
 };
 
 const loadSchema = (deps: LazyMigrateDeps): Promise<TargetSchema> =>

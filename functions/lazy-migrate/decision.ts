@@ -20,8 +20,11 @@ export interface MigrationDecision {
   response: MigrationResponse;
   /** Outcome code for the log and metrics (PASSWORD_VERIFIED, MFA_RESET, ...). */
   reason: string;
+  /** The source's canonical username (what the source itself resolved), the record's key. */
   sourceUsername: string;
   targetUsername: string;
+  /** Set when the target generates usernames: `targetUsername` is this attribute's value. */
+  targetUsernameAttribute?: 'email' | 'phone_number';
   sourceSub?: string;
   method: MigrationMethod;
   mfaReenrolRequired: boolean;
@@ -40,13 +43,25 @@ export const targetAttributes = (
   user: SourceUser,
   schema: TargetSchema,
   config: MigrationConfig,
-): { attributes: Record<string, string>; targetUsername: string; dropped: string[] } => {
+): {
+  attributes: Record<string, string>;
+  targetUsername: string;
+  targetUsernameAttribute?: 'email' | 'phone_number';
+  dropped: string[];
+} => {
   const mapped = mapSourceAttributes(user.attributes, schema, config.attributeMap);
   const identity = targetIdentity(typed, user.username, user.attributes, schema);
   const attributes = { ...mapped.attributes, ...identity.attributes };
   const missing = mapped.missingRequired.filter((name) => !attributes[name]);
   if (missing.length > 0) refuse('MISSING_REQUIRED_ATTRIBUTE', missing.join(','));
-  return { attributes, targetUsername: identity.targetUsername, dropped: mapped.dropped };
+  return {
+    attributes,
+    targetUsername: identity.targetUsername,
+    ...(identity.targetUsernameAttribute
+      ? { targetUsernameAttribute: identity.targetUsernameAttribute }
+      : {}),
+    dropped: mapped.dropped,
+  };
 };
 
 /**

@@ -1,9 +1,11 @@
 import type { UserMigrationForgotPasswordTriggerEvent } from 'aws-lambda';
+import { getUser } from '#shared/table/users';
 import type { Deadline } from './deadline';
 import { hasVerifiedContact, targetAttributes, type MigrationDecision } from './decision';
 import type { LazyMigrateDeps } from './deps';
-import { refuse } from './refusal';
-import { resolveSourceUser } from './resolve-user';
+import { MigrationRefusedError, refuse } from './refusal';
+import { resolveLogin, resolveMovedAlias } from './login-resolution';
+import { matchKind } from './resolve-user';
 import { fromSnapshot, getSourceUser, type SourceUser } from './source-user';
 
 const ELIGIBLE_STATUSES = new Set(['CONFIRMED', 'RESET_REQUIRED']);
@@ -20,27 +22,54 @@ export const migrateOnForgotPassword = async (
   deps: LazyMigrateDeps,
   deadline: Deadline,
 ): Promise<MigrationDecision> => {
-  const { config, table, logger } = deps;
+  const { config, table } = deps;
   const typed = event.userName;
   const schemaPromise = deps
     .targetSchema()
     .catch((error: unknown) => refuse('TARGET_UNAVAILABLE', (error as Error).name));
   schemaPromise.catch(() => undefined);
-  const { sourceUsername, record } = await resolveSourceUser(table, typed, logger);
+  let resolved = await resolveLogin(deps, typed, deadline);
   let user: SourceUser;
   if (config.source.retired) {
+    const { record } = resolved;
     if (!record || record.snapshotMissing) return refuse('USER_NOT_FOUND', 'not in snapshot');
     user = fromSnapshot(record);
   } else {
-    user = await getSourceUser(deps.source, config.source.userPoolId, sourceUsername, deadline.signal);
+    const read = (name: string) =>
+      getSourceUser(deps.source, config.source.userPoolId, name, deadline.signal);
+    let current: SourceUser | undefined;
+    try {
+      current = await read(resolved.sourceUsername);
+    } catch (error) {
+      if (!(error instanceof MigrationRefusedError && error.reason === 'USER_NOT_FOUND')) throw error;
+    }
+    // The snapshot's holder of this email/phone no longer holds it: ask who does now.
+    if (!current || !matchKind(current, typed)) {
+      const moved = await resolveMovedAlias(deps, resolved, deadline);
+      if (moved) {
+        resolved = moved;
+        current = await read(moved.sourceUsername);
+      }
+    }
+    if (!current) return refuse('USER_NOT_FOUND');
+    user = current;
   }
+  const record =
+    user.username === resolved.record?.username
+      ? resolved.record
+      : await getUser(table, user.username).catch(() => undefined);
   if (!user.enabled) refuse('USER_DISABLED');
   if (user.userStatus === 'EXTERNAL_PROVIDER' || user.attributes.identities) refuse('FEDERATED_USER');
   if (user.userStatus === 'UNCONFIRMED') refuse('USER_NOT_CONFIRMED');
   if (!ELIGIBLE_STATUSES.has(user.userStatus)) refuse('USER_STATUS_NOT_ELIGIBLE', user.userStatus);
 
   const schema = await schemaPromise;
-  const { attributes, targetUsername, dropped } = targetAttributes(typed, user, schema, config);
+  const { attributes, targetUsername, targetUsernameAttribute, dropped } = targetAttributes(
+    typed,
+    user,
+    schema,
+    config,
+  );
   if (!hasVerifiedContact(attributes)) refuse('NO_VERIFIED_CONTACT');
   const methods = user.mfaMethods ?? [];
   const smsCarried =
@@ -56,8 +85,9 @@ export const migrateOnForgotPassword = async (
       ...(smsCarried ? { enableSMSMFA: true } : {}),
     },
     reason: config.source.retired ? 'FORGOT_PASSWORD_FROM_SNAPSHOT' : 'FORGOT_PASSWORD',
-    sourceUsername,
+    sourceUsername: user.username,
     targetUsername,
+    ...(targetUsernameAttribute ? { targetUsernameAttribute } : {}),
     sourceSub: user.attributes.sub ?? record?.sub,
     method: 'forgot-password',
     mfaReenrolRequired: reenrol,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { PreSignUpTriggerEvent, UserMigrationTriggerEvent } from 'aws-lambda';
+import { putLoginKeys } from '#shared/table/login-keys';
 import { recordMigrated } from '#shared/table/users';
 import { recordRefusal } from '#shared/table/progress';
 import { migrateOnSignIn, type SignInResult } from './authentication';
@@ -104,13 +105,27 @@ const migrateUser = async (
   return event;
 };
 
-const record = (decision: MigrationDecision, deps: LazyMigrateDeps) =>
-  recordMigrated(deps.table, decision.sourceUsername, {
+/**
+ * Records the migration under the source's canonical username, bound to the target username
+ * Cognito is told to use. Where Cognito generates the username, the value given for the username
+ * attribute also becomes a login key of the user (it may postdate the snapshot), so group-sync
+ * finds the record from the generated user's attribute.
+ */
+const record = async (decision: MigrationDecision, deps: LazyMigrateDeps) => {
+  const { targetUsernameAttribute, targetUsername, sourceUsername } = decision;
+  await recordMigrated(deps.table, sourceUsername, {
     method: decision.method,
-    targetUsername: decision.targetUsername,
+    targetUsername,
+    ...(targetUsernameAttribute ? { targetUsernameAttribute } : {}),
     ...(decision.sourceSub ? { sub: decision.sourceSub } : {}),
     mfaReenrolRequired: decision.mfaReenrolRequired,
   });
+  if (targetUsernameAttribute) {
+    await putLoginKeys(deps.table, [
+      { username: sourceUsername, attributes: { [targetUsernameAttribute]: targetUsername } },
+    ]);
+  }
+};
 
 /**
  * Waits for follow-up work (table writes, the token revocation) until the deadline at most.

@@ -141,19 +141,9 @@ export const attributesFromIdToken = (
   idToken: string | undefined,
   snapshot: SourceUserSnapshot | undefined,
 ): SourceUser | undefined => {
-  if (!idToken || !snapshot) return undefined;
-  let claims: Record<string, unknown>;
-  try {
-    // No signature check: the token came straight from Cognito over TLS in this very call.
-    // Decoded by hand: jose ships ESM only, which the jest setup cannot load untransformed.
-    const payload = JSON.parse(
-      Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
-    ) as unknown;
-    if (typeof payload !== 'object' || payload === null) return undefined;
-    claims = payload as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
+  if (!snapshot) return undefined;
+  const claims = claimsOf(idToken);
+  if (!claims) return undefined;
   if (claims['cognito:username'] !== snapshot.username || claims.sub !== snapshot.sub) return undefined;
   const attributes: Record<string, string> = {};
   for (const [name, value] of Object.entries(claims)) {
@@ -164,6 +154,29 @@ export const attributesFromIdToken = (
   }
   if (!Object.keys(snapshot.attributes).every((name) => name in attributes)) return undefined;
   return { username: snapshot.username, attributes, userStatus: 'CONFIRMED', enabled: true };
+};
+
+/**
+ * The claims of an ID token the source just returned. No signature check: the token came straight
+ * from Cognito over TLS in this very call. Decoded by hand: jose ships ESM only, which the jest
+ * setup cannot load untransformed.
+ */
+const claimsOf = (idToken: string | undefined): Record<string, unknown> | undefined => {
+  if (!idToken) return undefined;
+  try {
+    const payload = JSON.parse(
+      Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as unknown;
+    return typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The username the source itself resolved (`cognito:username` of its ID token), when present. */
+export const usernameFromIdToken = (idToken: string | undefined): string | undefined => {
+  const username = claimsOf(idToken)?.['cognito:username'];
+  return typeof username === 'string' && username !== '' ? username : undefined;
 };
 
 /**

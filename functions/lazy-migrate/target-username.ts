@@ -5,6 +5,8 @@ import { refuse } from './refusal';
 export interface TargetIdentity {
   /** The username the target user will have (for the migration record). */
   targetUsername: string;
+  /** Set when Cognito generates the username: `targetUsername` is then this attribute's value. */
+  targetUsernameAttribute?: 'email' | 'phone_number';
   /** Attributes to merge over the mapped ones (`username`, or the alias the user typed). */
   attributes: Record<string, string>;
 }
@@ -15,13 +17,15 @@ const same = (a: string | undefined, b: string): boolean =>
   a !== undefined && a.toLowerCase() === b.toLowerCase();
 
 /**
- * Applies Cognito's UserMigration username rules:
+ * Applies Cognito's UserMigration username rules, naming every new user by the source's
+ * canonical username — never by the case the person typed (in a case-sensitive target a user
+ * named `ALICE` would lock `alice` out for good):
  * - pool with username attributes (email or phone as username): the typed value must be one of
  *   them and goes into that attribute; Cognito generates the username (a UUID);
  * - pool with alias attributes, user typed an alias: the typed value goes into the alias
  *   attribute and `username` is set explicitly to the source username;
- * - otherwise the user typed the username, and the new user is named exactly what was typed
- *   (AWS accepts only the request's userName, the sub or preferred_username there).
+ * - the user typed the username in another case: `username` is set to the source username;
+ * - otherwise the user typed the username exactly, and the new user is named that.
  * The source user's own values are compared case-insensitively: the target may be
  * case-insensitive while the source is not.
  */
@@ -32,11 +36,17 @@ export const targetIdentity = (
   schema: TargetSchema,
 ): TargetIdentity => {
   if (schema.usernameAttributes.length > 0) {
-    const kind = schema.usernameAttributes.find((name) => same(sourceAttributes[name], typed));
+    const kind = schema.usernameAttributes.find(
+      (name): name is 'email' | 'phone_number' =>
+        (name === 'email' || name === 'phone_number') && same(sourceAttributes[name], typed),
+    );
     if (!kind) return refuse('TYPED_NAME_NOT_A_SIGN_IN_ATTRIBUTE', schema.usernameAttributes.join(','));
-    return { targetUsername: typed, attributes: { [kind]: typed } };
+    return { targetUsername: typed, targetUsernameAttribute: kind, attributes: { [kind]: typed } };
   }
-  if (same(sourceUsername, typed)) return { targetUsername: typed, attributes: {} };
+  if (typed === sourceUsername) return { targetUsername: typed, attributes: {} };
+  if (same(sourceUsername, typed)) {
+    return { targetUsername: sourceUsername, attributes: { username: sourceUsername } };
+  }
   const alias = SIGN_IN_ATTRIBUTES.find(
     (name) => schema.aliasAttributes.includes(name) && same(sourceAttributes[name], typed),
   );

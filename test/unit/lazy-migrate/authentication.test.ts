@@ -4,6 +4,7 @@ import {
   AdminInitiateAuthCommand,
   CognitoIdentityProviderClient,
   CognitoIdentityProviderServiceException,
+  ListUsersCommand,
   RevokeTokenCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -30,6 +31,7 @@ import {
 
 const source = mockClient(CognitoIdentityProviderClient);
 const local = useLocalTable();
+const emailAlias = aTargetSchema({ aliasAttributes: ['email'] });
 let table: TableContext;
 let jane: SourceUserSnapshot;
 
@@ -224,15 +226,102 @@ describe('UserMigration_Authentication: finding the source user', () => {
     expect(await getUser(table, 'jane')).toMatchObject({ targetUsername: 'jane' });
   });
 
-  it('refuses AMBIGUOUS_USER without checking any password when two source users share the typed email', async () => {
-    await seedSnapshot(table, aSourceUser({ username: 'jane2', attributes: { email: 'JANE@example.com' } }));
+  it('ignores an unverified copy of the typed email on another source user, as Cognito resolves aliases', async () => {
+    await seedSnapshot(
+      table,
+      aSourceUser({ username: 'jane2', attributes: { email: 'JANE@example.com', email_verified: 'false' } }),
+    );
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(jane));
+
+    const event = await handleLazyMigrate(
+      signInEvent('jane@example.com'),
+      makeDeps(table, { schema: emailAlias }),
+    );
+
+    expect(source).toHaveReceivedCommandWith(AdminInitiateAuthCommand, {
+      AuthParameters: { USERNAME: 'jane', PASSWORD },
+    });
+    expect(event.response.userAttributes).toMatchObject({ username: 'jane' });
+  });
+
+  it('refuses AMBIGUOUS_USER without checking any password when two source usernames differ only in case', async () => {
+    await seedSnapshot(table, aSourceUser({ username: 'JANE', attributes: {} }));
     const deps = makeDeps(table);
 
-    const error = await refusalOf(deps, signInEvent('jane@example.com'));
+    const error = await refusalOf(deps, signInEvent('Jane'));
 
     expect(error.message).toBe(REFUSAL_MESSAGE);
     expect(source).not.toHaveReceivedCommand(AdminInitiateAuthCommand);
     expect(deps.recorded.outcomes).toEqual([{ result: 'refused', reason: 'AMBIGUOUS_USER' }]);
+  });
+
+  it('records a user who signs in with an email changed after the sync under the source username, not the email', async () => {
+    source
+      .on(ListUsersCommand, { Filter: 'email = "jane.new@example.com"' })
+      .resolves({ Users: [{ Username: 'jane', Attributes: [{ Name: 'email_verified', Value: 'true' }] }] });
+    const moved = { ...jane, attributes: { ...jane.attributes, email: 'jane.new@example.com' } };
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(moved));
+
+    const event = await handleLazyMigrate(
+      signInEvent('jane.new@example.com'),
+      makeDeps(table, { schema: emailAlias }),
+    );
+
+    expect(source).toHaveReceivedCommandWith(AdminInitiateAuthCommand, {
+      AuthParameters: { USERNAME: 'jane', PASSWORD },
+    });
+    expect(event.response.userAttributes).toMatchObject({ email: 'jane.new@example.com', username: 'jane' });
+    expect(await getUser(table, 'jane')).toMatchObject({ status: 'MIGRATED', targetUsername: 'jane' });
+    expect(await getUser(table, 'jane.new@example.com')).toBeUndefined();
+  });
+
+  it('signs in the source user an email moved to after the sync, after the snapshot holder’s check fails', async () => {
+    const bob = aSourceUser({
+      username: 'bob',
+      attributes: { email: 'jane@example.com', email_verified: 'true' },
+    });
+    source
+      .on(AdminInitiateAuthCommand, { AuthParameters: { USERNAME: 'jane', PASSWORD } })
+      .rejects(awsError('NotAuthorizedException', 'Incorrect username or password.'));
+    source
+      .on(AdminInitiateAuthCommand, { AuthParameters: { USERNAME: 'bob', PASSWORD } })
+      .resolves(tokensFor(bob));
+    source
+      .on(ListUsersCommand)
+      .resolves({ Users: [{ Username: 'bob', Attributes: [{ Name: 'email_verified', Value: 'true' }] }] });
+    source.on(AdminGetUserCommand).resolves(adminGetUserOf(bob));
+
+    const event = await handleLazyMigrate(
+      signInEvent('jane@example.com'),
+      makeDeps(table, { schema: emailAlias }),
+    );
+
+    expect(event.response.userAttributes).toMatchObject({ username: 'bob', email: 'jane@example.com' });
+    expect(await getUser(table, 'bob')).toMatchObject({ status: 'MIGRATED', snapshotMissing: true });
+    expect(await getUser(table, 'jane')).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('names the new user by the source username when the username was typed in another case', async () => {
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(jane));
+    const schema = aTargetSchema({ caseSensitive: true });
+
+    const event = await handleLazyMigrate(signInEvent('JANE'), makeDeps(table, { schema }));
+
+    expect(event.response.userAttributes).toMatchObject({ username: 'jane' });
+    expect(await getUser(table, 'jane')).toMatchObject({ targetUsername: 'jane' });
+  });
+
+  it.each([
+    ['UNCONFIRMED', 'USER_NOT_CONFIRMED'],
+    ['RESET_REQUIRED', 'USER_STATUS_NOT_ELIGIBLE'],
+  ])('refuses a %s source user on a challenge path by the status it reads (%s)', async (status, reason) => {
+    source.on(AdminInitiateAuthCommand).resolves({ ChallengeName: 'NEW_PASSWORD_REQUIRED', Session: 's' });
+    source.on(AdminGetUserCommand).resolves({ ...adminGetUserOf(jane), UserStatus: status as 'CONFIRMED' });
+    const deps = makeDeps(table);
+
+    await refusalOf(deps);
+
+    expect(deps.recorded.outcomes).toEqual([{ result: 'refused', reason }]);
   });
 
   it('refuses when the typed alias is not a sign-in attribute of the target pool', async () => {
