@@ -12,13 +12,13 @@ import {
 import type { LazyMigrateDeps } from './deps';
 import { resolveLogin, resolveMovedAlias } from './login-resolution';
 import { MigrationRefusedError, refuse } from './refusal';
+import type { ResolvedUser } from './resolve-user';
 import {
   attributesFromIdToken,
   getSourceUser,
   revokeRefreshToken,
   usernameFromIdToken,
   verifyPassword,
-  type PasswordCheck,
   type SourceUser,
 } from './source-user';
 
@@ -40,28 +40,62 @@ export const migrateOnSignIn = async (
   deps: LazyMigrateDeps,
   deadline: Deadline,
 ): Promise<SignInResult> => {
-  const { config, source, table } = deps;
   const typed = event.userName;
   // The schema is cached per container; on a cold start it loads while the source is asked.
   const schemaPromise = loadSchema(deps);
   schemaPromise.catch(() => undefined);
-  let resolved = await resolveLogin(deps, typed, deadline);
-  const verify = (username: string) =>
-    verifyPassword(source, config.source, username, event.request.password, deadline.signal);
-  let check: PasswordCheck;
+  const resolved = await resolveLogin(deps, typed, deadline);
   try {
-    check = await verify(resolved.sourceUsername);
+    return await signInAs(resolved, event, deps, deadline, schemaPromise);
   } catch (error) {
-    // A wrong password for the snapshot's holder of an email may be the right one for whoever
-    // holds that email in the source now; only then is the source asked (one ListUsers).
-    const retryable =
-      error instanceof MigrationRefusedError &&
-      (error.reason === 'INVALID_CREDENTIALS' || error.reason === 'USER_NOT_FOUND');
-    const moved = retryable ? await resolveMovedAlias(deps, resolved, deadline) : undefined;
+    // The snapshot's holder of this email/phone turned it down (wrong password, or the address is
+    // no longer theirs): whoever holds it in the source now may be the one signing in. Only then
+    // is the source asked (one ListUsers) and the password checked against that user.
+    if (!(error instanceof MigrationRefusedError) || !(await mayHaveMoved(error, resolved, schemaPromise))) {
+      throw error;
+    }
+    // A lookup that fails leaves the first answer standing (a wrong password stays one).
+    const moved = await resolveMovedAlias(deps, resolved, deadline).catch(() => undefined);
     if (!moved) throw error;
-    resolved = moved;
-    check = await verify(resolved.sourceUsername);
+    return signInAs(moved, event, deps, deadline, schemaPromise);
   }
+};
+
+/**
+ * Whether a refusal after a snapshot match by email/phone may mean the address moved: a wrong
+ * password or an unknown user, or a user who no longer holds the address (when the target does
+ * take that attribute as a sign-in name; otherwise the refusal is the target's rule, final).
+ */
+const mayHaveMoved = async (
+  error: MigrationRefusedError,
+  resolved: ResolvedUser,
+  schemaPromise: Promise<TargetSchema>,
+): Promise<boolean> => {
+  const kind = resolved.matchedBy;
+  if (kind !== 'email' && kind !== 'phone_number') return false;
+  if (error.reason === 'INVALID_CREDENTIALS' || error.reason === 'USER_NOT_FOUND') return true;
+  if (error.reason !== 'TYPED_NAME_NOT_A_SIGN_IN_ATTRIBUTE') return false;
+  const schema = await schemaPromise;
+  return schema.aliasAttributes.includes(kind) || schema.usernameAttributes.includes(kind);
+};
+
+/** One password check against the source user `resolved` names, and the decision from its answer. */
+const signInAs = async (
+  resolved: ResolvedUser,
+  event: UserMigrationAuthenticationTriggerEvent,
+  deps: LazyMigrateDeps,
+  deadline: Deadline,
+  schemaPromise: Promise<TargetSchema>,
+): Promise<SignInResult> => {
+  const { config, source, table } = deps;
+  const typed = event.userName;
+  const check = await verifyPassword(
+    source,
+    config.source,
+    resolved.sourceUsername,
+    event.request.password,
+    deadline.signal,
+  );
   // The record of the user the source itself resolved (tokens or AdminGetUser), never the typed name.
   const recordOf = async (username: string): Promise<UserRecord | undefined> =>
     username === resolved.record?.username
