@@ -16,6 +16,8 @@ export interface PreflightInput {
   target: UserPoolType;
   sourceClient?: UserPoolClientType;
   targetClient?: UserPoolClientType;
+  /** Every app client of the target pool (ListUserPoolClients + DescribeUserPoolClient). */
+  targetClients?: UserPoolClientType[];
   config: Pick<MigrationConfig, 'attributeMap' | 'mfaPolicy'>;
   /** Source usernames that a case-insensitive target would see as one login name, by folded name. */
   collisions?: Record<string, string[]>;
@@ -195,6 +197,25 @@ const wiringFindings = ({ target, sourceClient, targetClient }: PreflightInput):
   return findings;
 };
 
+/**
+ * The legacy-sub attribute must be unwritable by every app client: a stranger who can set it on
+ * their own account could pass for a legacy user to anything that trusts it. A client without
+ * WriteAttributes writes only standard attributes (AWS: "When you don't specify the
+ * WriteAttributes for your app client, your app can write the values of the Standard attributes").
+ */
+const legacySubFindings = ({ targetClients, config }: PreflightInput): Finding[] => {
+  const attribute = config.attributeMap.legacySubAttribute;
+  if (!attribute) return [];
+  return (targetClients ?? [])
+    .filter((client) => (client.WriteAttributes ?? []).includes(attribute))
+    .map((client) => ({
+      level: 'BLOCKER' as const,
+      code: 'LEGACY_SUB_WRITABLE',
+      message: `Target app client ${client.ClientId} (${client.ClientName ?? 'unnamed'}) can write "${attribute}": a user could claim another user's legacy sub`,
+      fix: `remove "${attribute}" from that client's WriteAttributes (UpdateUserPoolClient)`,
+    }));
+};
+
 const LEVEL_ORDER: Record<FindingLevel, number> = { BLOCKER: 0, WARNING: 1, INFO: 2 };
 
 /** Compares the two pools, their clients and the snapshot; blockers first. */
@@ -204,6 +225,7 @@ export const runPreflightChecks = (input: PreflightInput): Finding[] => {
     ...signInFindings(input),
     ...mfaFindings(input),
     ...wiringFindings(input),
+    ...legacySubFindings(input),
   ];
   if (input.snapshotUsers === 0) {
     findings.push({

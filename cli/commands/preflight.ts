@@ -1,5 +1,6 @@
 import {
   DescribeUserPoolClientCommand,
+  ListUserPoolClientsCommand,
   DescribeUserPoolCommand,
   ListUsersCommand,
   type CognitoIdentityProviderClient,
@@ -32,6 +33,26 @@ const describeClient = async (
     new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
   );
   return UserPoolClient;
+};
+
+/** Every app client of a pool, described (the list alone does not carry WriteAttributes). */
+const describeAllClients = async (
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+): Promise<UserPoolClientType[]> => {
+  const clients: UserPoolClientType[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: token }),
+    );
+    for (const { ClientId } of page.UserPoolClients ?? []) {
+      const described = await describeClient(client, userPoolId, ClientId);
+      if (described) clients.push(described);
+    }
+    token = page.NextToken;
+  } while (token);
+  return clients;
 };
 
 /**
@@ -85,11 +106,12 @@ export const preflight = async (
   options: { scan: boolean; output?: Output },
 ): Promise<PreflightReport> => {
   const { config, source, target } = connection;
-  const [sourcePool, targetPool, sourceClient, targetClient, progress] = await Promise.all([
+  const [sourcePool, targetPool, sourceClient, targetClient, targetClients, progress] = await Promise.all([
     source.send(new DescribeUserPoolCommand({ UserPoolId: config.source.userPoolId })),
     target.send(new DescribeUserPoolCommand({ UserPoolId: config.target.userPoolId })),
     describeClient(source, config.source.userPoolId, config.source.migrationClientId),
     describeClient(target, config.target.userPoolId, config.target.clientId),
+    describeAllClients(target, config.target.userPoolId),
     getProgress(connection.table).catch(() => undefined),
   ]);
   const sourceUserPool = sourcePool.UserPool ?? {};
@@ -111,6 +133,7 @@ export const preflight = async (
     target: targetUserPool,
     ...(sourceClient ? { sourceClient } : {}),
     ...(targetClient ? { targetClient } : {}),
+    targetClients,
     config,
     ...(scan ? { collisions: scan.collisions } : {}),
     ...(progress ? { snapshotUsers: progress.total } : {}),

@@ -117,6 +117,8 @@ export class TargetPool extends Construct {
       postAuthentication: props.triggers.PostAuthentication,
     };
 
+    // No writeAttributes: the client then writes standard attributes only, never the legacy-sub
+    // custom attribute (nobody may claim another user's source sub; preflight blocks any client that can).
     this.client = this.userPool.addClient('AppClient', {
       authFlows: { userPassword: true },
       generateSecret: false,

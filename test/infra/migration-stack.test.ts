@@ -61,6 +61,15 @@ describe('MigrationStack with a new target pool', () => {
     });
   });
 
+  it('creates no app client that can write the legacy-sub attribute', () => {
+    const clients = Object.values(resources(dev, 'AWS::Cognito::UserPoolClient'));
+
+    expect(clients.length).toBeGreaterThan(0);
+    for (const client of clients) {
+      expect(client.Properties.WriteAttributes ?? []).not.toContain('custom:legacy_sub');
+    }
+  });
+
   it('keeps trigger timeouts within Cognito’s 5 s', () => {
     for (const fn of ['lazy-migrate', 'group-sync']) {
       const props = resources(dev, 'AWS::Lambda::Function')[functionLogicalId(dev, fn)].Properties;

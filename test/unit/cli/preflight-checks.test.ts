@@ -92,6 +92,29 @@ describe('runPreflightChecks', () => {
     ).toEqual(['TARGET_CLIENT_NO_PASSWORD_AUTH']);
   });
 
+  it('blocks any target app client that can write the legacy-sub attribute, naming the client', () => {
+    const findings = runPreflightChecks(
+      input({
+        targetClients: [
+          { ClientId: 'app', ClientName: 'app' },
+          { ClientId: 'admin-ui', ClientName: 'admin-ui', WriteAttributes: ['email', 'custom:legacy_sub'] },
+        ],
+      }),
+    );
+
+    expect(findings).toEqual([
+      expect.objectContaining({
+        level: 'BLOCKER',
+        code: 'LEGACY_SUB_WRITABLE',
+        message: expect.stringContaining('admin-ui'),
+      }),
+    ]);
+  });
+
+  it('accepts clients without WriteAttributes: they write standard attributes only', () => {
+    expect(runPreflightChecks(input({ targetClients: [{ ClientId: 'app' }] }))).toEqual([]);
+  });
+
   it('blocks a source migration client without ALLOW_ADMIN_USER_PASSWORD_AUTH', () => {
     expect(codes(input({ sourceClient: { ClientId: 's', ExplicitAuthFlows: [] } }))).toEqual([
       'SOURCE_CLIENT_NO_ADMIN_AUTH',
