@@ -29,6 +29,15 @@ const renderDemo = (report: DemoReport): string[] => [
       .map(([k, n]) => `${k} ${n}`)
       .join(', ') || 'nothing to do'
   }`,
+  ...(report.totpReenrol
+    ? [
+        `totp re-enrol (${report.totpReenrol.username}): password only -> ${
+          report.totpReenrol.passwordOnly.enrolmentRequired ? 'mfa_enrolment_required, ' : ''
+        }${report.totpReenrol.passwordOnly.groups.length} group(s); authenticator code -> ${
+          report.totpReenrol.afterEnrolment.challenge ?? 'no challenge'
+        }, ${report.totpReenrol.afterEnrolment.groups.length} group(s)`,
+      ]
+    : []),
   '',
   'invariants:',
   ...report.invariants.map((i) => `  ${i.ok ? 'ok  ' : 'FAIL'} ${i.name}${i.detail ? ` (${i.detail})` : ''}`),

@@ -8,6 +8,9 @@ import { dispatch } from '../../functions/reconcile/dispatch';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
 import { preflight } from '../commands/preflight';
 import { startSeededStack } from './start';
+import { newTotpSecret } from '#local/cognito/totp';
+import type { SeededUser } from '#local/seed';
+import { reenrolTotpUser, type ReenrolReport } from './demo-mfa-reenrol';
 import { playSignIns, type SignInResult } from './demo-sign-ins';
 import type { Output } from '../output';
 
@@ -49,6 +52,8 @@ export interface DemoReport {
   campaign: CampaignReport['counts'];
   phases: PhaseReport[];
   invariants: Invariant[];
+  /** One user with TOTP in the source, re-enrolling an authenticator after the migration. */
+  totpReenrol?: ReenrolReport;
 }
 
 const DAY = 86_400_000;
@@ -116,6 +121,12 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       () => preflight(connection, { scan: true }),
       () => 2,
     );
+    // One confirmed user with groups gets TOTP in the source, to show the way back in that an
+    // app must offer such users (the seed's own TOTP users are rare in a small demo).
+    const totpUser = users.find(
+      (u) => u.kind === 'confirmed' && u.emailVerified && u.mfa === 'none' && u.groups.length > 0,
+    );
+    if (totpUser) enableSourceTotp(emulator, state.source.userPoolId, totpUser);
     const sync = await phase(
       phases,
       output,
@@ -135,12 +146,30 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
             targetPoolId: state.target.userPoolId,
             clientId: state.target.clientId,
           },
-          users,
+          users.filter((u) => u !== totpUser),
           { share: options.signInShare ?? 0.5, seed: options.seed },
         ),
       (r) => r.length,
     );
     await functions.idle();
+    const signInContext = {
+      client: cognito,
+      outbox: emulator.outbox,
+      targetPoolId: state.target.userPoolId,
+      clientId: state.target.clientId,
+    };
+    const totpReenrol = totpUser
+      ? await phase(
+          phases,
+          output,
+          'totp re-enrol',
+          () => reenrolTotpUser(signInContext, totpUser),
+          () => 1,
+        )
+      : undefined;
+    await functions.idle();
+    if (totpReenrol)
+      signIns.push({ username: totpReenrol.username, scenario: 'forgot-password', result: 'tokens' });
     // The window closes: the reconciler's clock moves past migrationWindowEnd.
     const closed: Clock = {
       now: () => Date.parse(config.migrationWindowEnd) + DAY + (Date.now() % DAY),
@@ -173,6 +202,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
         emulator.outbox.latestCode(state.target.userPoolId, username, 'reset') !== undefined,
       syncSucceeded: sync.status === 'SUCCEEDED' && reconciled.flag !== undefined,
     });
+    if (totpUser && totpReenrol) invariants.push(totpInvariant(totpUser, totpReenrol));
     return {
       ok: invariants.every((i) => i.ok),
       users: users.length,
@@ -190,10 +220,40 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       campaign: campaign.counts,
       phases,
       invariants,
+      ...(totpReenrol ? { totpReenrol } : {}),
     };
   } finally {
     await stack.close();
   }
+};
+
+const enableSourceTotp = (
+  emulator: { store: { pool(id: string): { users: Map<string, { mfa: object }> } } },
+  poolId: string,
+  user: SeededUser,
+) => {
+  const record = emulator.store.pool(poolId).users.get(user.username);
+  if (!record) return;
+  record.mfa = { sms: false, totp: true, preferred: 'SOFTWARE_TOKEN_MFA', totpSecret: newTotpSecret() };
+  user.mfa = 'totp';
+};
+
+/** The TOTP user had no group and the enrolment claim on the password alone, and every group after. */
+const totpInvariant = (user: SeededUser, report: ReenrolReport): Invariant => {
+  const { passwordOnly, afterEnrolment } = report;
+  const groupsBack =
+    [...afterEnrolment.groups].sort().join(',') === [...new Set(user.groups)].sort().join(',');
+  const ok =
+    passwordOnly.enrolmentRequired &&
+    passwordOnly.groups.length === 0 &&
+    afterEnrolment.challenge === 'SOFTWARE_TOKEN_MFA' &&
+    !afterEnrolment.enrolmentRequired &&
+    groupsBack;
+  return {
+    name: 'a migrated TOTP user holds no group on the password alone, all after re-enrolling',
+    ok,
+    ...(ok ? {} : { detail: JSON.stringify(report) }),
+  };
 };
 
 const allRecords = async (table: Parameters<typeof listUsersByStatus>[0]): Promise<UserRecord[]> => {
