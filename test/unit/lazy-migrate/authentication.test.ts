@@ -562,3 +562,51 @@ describe('UserMigration_Authentication: refusals', () => {
     });
   });
 });
+
+/** What each identity path costs the source pool (each call also spends the trigger's 5-second budget). */
+describe('UserMigration_Authentication: source calls per migration', () => {
+  const opsCalled = () =>
+    source.calls().map((c) => (c.args[0] as object).constructor.name.replace(/Command$/, ''));
+  const verifiedHolder = (username: string) => ({
+    Users: [{ Username: username, Attributes: [{ Name: 'email_verified', Value: 'true' }] }],
+  });
+
+  it('spends 2 calls for an email the snapshot knows (no lookup)', async () => {
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(jane));
+
+    await handleLazyMigrate(signInEvent('jane@example.com'), makeDeps(table, { schema: emailAlias }));
+
+    expect(opsCalled()).toEqual(['AdminInitiateAuth', 'RevokeToken']);
+  });
+
+  it('spends 3 calls for an email changed after the sync: one ListUsers first', async () => {
+    source.on(ListUsersCommand).resolves(verifiedHolder('jane'));
+    const moved = { ...jane, attributes: { ...jane.attributes, email: 'jane.new@example.com' } };
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(moved));
+
+    await handleLazyMigrate(signInEvent('jane.new@example.com'), makeDeps(table, { schema: emailAlias }));
+
+    expect(opsCalled()).toEqual(['ListUsers', 'AdminInitiateAuth', 'RevokeToken']);
+  });
+
+  it('spends 2 calls on a wrong password typed as a known email: the check, then one ListUsers', async () => {
+    source
+      .on(AdminInitiateAuthCommand)
+      .rejects(awsError('NotAuthorizedException', 'Incorrect username or password.'));
+    source.on(ListUsersCommand).resolves(verifiedHolder('jane'));
+
+    await refusalOf(makeDeps(table, { schema: emailAlias }), signInEvent('jane@example.com', 'wrong'));
+
+    expect(opsCalled()).toEqual(['AdminInitiateAuth', 'ListUsers']);
+  });
+
+  it('spends 1 call on a wrong password typed as a username (no lookup)', async () => {
+    source
+      .on(AdminInitiateAuthCommand)
+      .rejects(awsError('NotAuthorizedException', 'Incorrect username or password.'));
+
+    await refusalOf(makeDeps(table), signInEvent('jane', 'wrong'));
+
+    expect(opsCalled()).toEqual(['AdminInitiateAuth']);
+  });
+});
