@@ -1,6 +1,7 @@
 import {
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
   UserNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -156,5 +157,38 @@ describe('UserMigration_ForgotPassword', () => {
 
     await expect(handleLazyMigrate(forgotPasswordEvent('ghost'), deps)).rejects.toThrow(REFUSAL_MESSAGE);
     expect(deps.recorded.outcomes).toEqual([{ result: 'refused', reason: 'USER_NOT_FOUND' }]);
+  });
+});
+
+describe('UserMigration_ForgotPassword: identity from the source', () => {
+  it('migrates the source user an email moved to after the sync, recorded under their username', async () => {
+    const email = jane.attributes.email!;
+    const bob = aSourceUser({ username: 'bob', attributes: { email, email_verified: 'true' } });
+    source
+      .on(AdminGetUserCommand, { Username: 'jane' })
+      .resolves(
+        adminGetUserOf({ ...jane, attributes: { ...jane.attributes, email: 'jane@elsewhere.example' } }),
+      );
+    source.on(AdminGetUserCommand, { Username: 'bob' }).resolves(adminGetUserOf(bob));
+    source
+      .on(ListUsersCommand)
+      .resolves({ Users: [{ Username: 'bob', Attributes: [{ Name: 'email_verified', Value: 'true' }] }] });
+    const schema = aTargetSchema({ aliasAttributes: ['email'] });
+
+    const event = await handleLazyMigrate(forgotPasswordEvent(email), makeDeps(table, { schema }));
+
+    expect(event.response.userAttributes).toMatchObject({ username: 'bob', email });
+    expect(await getUser(table, 'bob')).toMatchObject({ status: 'MIGRATED', method: 'forgot-password' });
+    expect(await getUser(table, 'jane')).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('names the user of a forgot-password typed in another case by the source username', async () => {
+    source.on(AdminGetUserCommand).resolves(adminGetUserOf(jane));
+    const schema = aTargetSchema({ caseSensitive: true });
+
+    const event = await handleLazyMigrate(forgotPasswordEvent('JANE'), makeDeps(table, { schema }));
+
+    expect(event.response.userAttributes).toMatchObject({ username: 'jane' });
+    expect(source).toHaveReceivedCommandWith(AdminGetUserCommand, { Username: 'jane' });
   });
 });
