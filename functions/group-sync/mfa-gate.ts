@@ -18,7 +18,7 @@ export interface MfaGateDeps {
   /** The target pool (AdminGetUser, UserRead quota), rate limited by the caller. */
   cognito: CognitoIdentityProviderClient;
   table: TableContext;
-  config: Pick<MigrationConfig, 'target'>;
+  config: Pick<MigrationConfig, 'target' | 'triggerDeadlineMs'>;
   logger: AppLogger;
 }
 
@@ -36,12 +36,12 @@ export const hasReenrolledMfa = async (
   record: UserRecord,
   targetUsername: string,
   deps: MfaGateDeps,
-  abortSignal?: AbortSignal,
 ): Promise<boolean> => {
   try {
+    // Within the trigger's internal deadline: a slow target withholds groups, never fails sign-in.
     const user = await deps.cognito.send(
       new AdminGetUserCommand({ UserPoolId: deps.config.target.userPoolId, Username: targetUsername }),
-      abortSignal ? { abortSignal } : {},
+      { abortSignal: AbortSignal.timeout(deps.config.triggerDeadlineMs) },
     );
     if ((user.UserMFASettingList ?? []).length === 0) return false;
   } catch (error) {
