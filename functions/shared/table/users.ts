@@ -305,9 +305,9 @@ export const markGroupsApplied = async (ctx: TableContext, username: string): Pr
  * Binds a migrated record to the target user's `sub` the first time that user is seen (a
  * conditional write: the first binding stands). Returns false when another sub was bound first.
  */
-export const bindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> => {
-  try {
-    await wrap('target binding', () =>
+export const bindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> =>
+  conditionalWrite(() =>
+    wrap('target binding', () =>
       ctx.doc.send(
         new UpdateCommand({
           TableName: ctx.tableName,
@@ -318,13 +318,8 @@ export const bindTargetSub = async (ctx: TableContext, username: string, sub: st
           ExpressionAttributeValues: { ':sub': sub },
         }),
       ),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-};
+    ),
+  );
 
 /** Records that a user flagged `mfaReenrolRequired` has a second factor again in the target pool. */
 export const markMfaReenrolled = async (ctx: TableContext, username: string): Promise<void> => {
