@@ -33,14 +33,16 @@ const TABLE_READ_WRITE = [
  */
 export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
   'lazy-migrate': {
-    source: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminInitiateAuth'],
+    // ListUsers: who holds an email/phone the snapshot does not know (sign-in, forgot-password, sign-up guard).
+    source: ['cognito-idp:AdminGetUser', 'cognito-idp:AdminInitiateAuth', 'cognito-idp:ListUsers'],
     target: ['cognito-idp:DescribeUserPool'],
     table: TABLE_READ_WRITE,
     invokes: [],
   },
   'group-sync': {
     source: [],
-    target: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:CreateGroup'],
+    // AdminGetUser: whether a user whose factor could not move has set up MFA again.
+    target: ['cognito-idp:AdminAddUserToGroup', 'cognito-idp:AdminGetUser', 'cognito-idp:CreateGroup'],
     table: TABLE_READ_WRITE,
     // Hands the groups it could not apply within the trigger's deadline to itself, asynchronously.
     invokes: ['group-sync'],
