@@ -57,6 +57,8 @@ export const COGNITO_OPERATIONS: Readonly<Partial<Record<CognitoOperationName, C
     row('GetGroup', 'UserPoolResourceRead'),
     row('DescribeUserPool', 'UserPoolResourceRead'),
     row('DescribeUserPoolClient', 'UserPoolResourceRead'),
+    // preflight: which app clients of the target can write the legacy-sub attribute.
+    row('ListUserPoolClients', 'UserPoolResourceRead'),
     row('CreateGroup', 'UserPoolResourceUpdate'),
     row('UpdateGroup', 'UserPoolResourceUpdate'),
     row('AdminInitiateAuth', 'UserAuthentication'),
@@ -90,7 +92,6 @@ export const COGNITO_OPERATIONS: Readonly<Partial<Record<CognitoOperationName, C
     row('CreateUserPoolClient', POOL_ADMIN),
     row('UpdateUserPoolClient', POOL_ADMIN),
     row('DeleteUserPoolClient', POOL_ADMIN),
-    row('ListUserPoolClients', POOL_ADMIN),
     row('CreateUserPoolDomain', POOL_ADMIN),
     row('DescribeUserPoolDomain', POOL_ADMIN),
     row('DeleteUserPoolDomain', POOL_ADMIN),
