@@ -58,3 +58,50 @@ export class ShardIntegrityError extends MigrationError {}
 
 /** The target pool lacks something the migration needs (an attribute, a group, a setting). */
 export class TargetSchemaError extends MigrationError {}
+
+/** What a lease error says about the lease it met (who holds it, until when). */
+export interface LeaseHolder {
+  kind: string;
+  owner: string;
+  holder: string;
+  heartbeatAt: string;
+  expiresAt: string;
+}
+
+const describeHolder = (lease: LeaseHolder) =>
+  `"${lease.owner}" (${lease.holder}, last heartbeat ${lease.heartbeatAt}, lease until ${lease.expiresAt})`;
+
+/** Another writer holds a live lease of this kind (a second bulk sync or campaign was refused). */
+export class LeaseHeldError extends MigrationError {
+  override readonly name = 'LeaseHeldError';
+  constructor(
+    readonly lease: LeaseHolder,
+    message = `A ${lease.kind} is already running: ${describeHolder(lease)}; wait for it to end`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A lease's holder stopped renewing it (its expiry passed). It is never taken silently: only an
+ * explicit takeover (`--take-over`, `takeOver: true`) may take it, because the holder might be
+ * slow rather than dead.
+ */
+export class LeaseStaleError extends MigrationError {
+  override readonly name = 'LeaseStaleError';
+  constructor(readonly lease: LeaseHolder) {
+    super(
+      `The ${lease.kind} lease of ${describeHolder(lease)} is STALE: its holder stopped renewing it; make sure it is gone, then take it over explicitly (--take-over)`,
+    );
+  }
+}
+
+/** The writer no longer holds its lease (released, taken over, or never held): it must stop writing. */
+export class LeaseLostError extends MigrationError {
+  override readonly name = 'LeaseLostError';
+}
+
+/** A bulk-sync run was superseded by a later run: resuming or sweeping it would undo that run's work. */
+export class RunSupersededError extends MigrationError {
+  override readonly name = 'RunSupersededError';
+}
