@@ -1,7 +1,16 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import { ShardIntegrityError } from '#shared/errors';
-import { finishRun, getCheckpoint, getRun, listCheckpoints } from '#shared/table/runs';
+import { InvalidInputError, RunSupersededError, ShardIntegrityError } from '#shared/errors';
+import type { MigrationConfig } from '#shared/config';
+import { releaseLease, renewLease, type Lease } from '#shared/table/leases';
+import {
+  finishRun,
+  getCheckpoint,
+  getLatestRun,
+  getRun,
+  listCheckpoints,
+  type RunRecord,
+} from '#shared/table/runs';
 import { DELETABLE } from '#shared/table/status';
 import { transitionStatus } from '#shared/table/users';
 import { shardKey } from './export-users';
@@ -11,8 +20,13 @@ import { GROUPS_KEY } from './sync-groups';
 import { MEMBERS_PREFIX } from './sync-memberships';
 import type { BulkExportDeps } from './types';
 
-/** The sweep's progress, carried by the state machine from one Finish invocation to the next. */
+/**
+ * The sweep's progress, carried by the state machine from one Finish invocation to the next.
+ * Two passes over the table: `count` (read only) counts the users this run wrote, so the
+ * integrity check can run before anything changes; `sweep` then marks the users it did not see.
+ */
 export const sweepStateSchema = z.object({
+  phase: z.enum(['count', 'sweep']).default('count'),
   cursor: z.string().optional(),
   seen: z.number().int().min(0).default(0),
   sourceDeleted: z.number().int().min(0).default(0),
@@ -21,9 +35,11 @@ export type SweepState = z.infer<typeof sweepStateSchema>;
 
 export interface FinishInput {
   runId: string;
+  /** The execution holding the run's lease. */
+  execution: string;
   shards: string[];
   budgetMs: number;
-  state: SweepState;
+  state: z.input<typeof sweepStateSchema>;
 }
 
 /** What the execution outputs when the run succeeds. */
@@ -37,28 +53,75 @@ export interface RunSummary {
   usersPerSecond: number;
 }
 
-export interface FinishResult extends SweepState {
+export interface FinishResult extends Omit<SweepState, 'phase'> {
+  phase?: SweepState['phase'];
   done: boolean;
   summary?: RunSummary;
 }
 
-/**
- * Counts deterministically from item state, so a replayed page (the state machine retrying with
- * the same cursor and counts) adds exactly what it added the first time.
- */
-const sweepPage = async (deps: BulkExportDeps, runId: string, state: SweepState): Promise<SweepState> => {
+/** The count pass: how many users carry this run. Reads only. */
+const countPage = async (deps: BulkExportDeps, runId: string, state: SweepState): Promise<SweepState> => {
   const page = await scanUsers(deps.table, state.cursor);
-  let { seen, sourceDeleted } = state;
+  const seen = state.seen + page.users.filter((user) => user.lastRunId === runId).length;
+  return { ...state, seen, ...(page.cursor ? { cursor: page.cursor } : { cursor: undefined }) };
+};
+
+/**
+ * The longest one user's transition may take once started: a read and a conditional write, each
+ * at most `maxAttempts` attempts of connection + request timeout, plus a second of retry back-off.
+ */
+export const transitionBoundMs = (config: MigrationConfig): number =>
+  2 * config.sdk.maxAttempts * (config.sdk.connectionTimeoutMs + config.sdk.requestTimeoutMs) + 1000;
+
+/**
+ * The fence before each sweep page: the run still holds its lease (renewed now, so it stays
+ * valid for its whole TTL) and is still the latest run. A lease can only be taken over after
+ * its expiry, so writes that start before `expiry - transitionBound` end while it is still held.
+ */
+const fence = async (deps: BulkExportDeps, input: FinishInput): Promise<Lease> => {
+  const lease = await renewLease(deps.table, 'bulk-sync', { owner: input.runId, holder: input.execution });
+  const latest = await getLatestRun(deps.table);
+  if (latest?.runId !== input.runId) {
+    throw new RunSupersededError(
+      `Run "${input.runId}" is no longer the latest (run "${latest?.runId}" started after it); it marks nothing SOURCE_DELETED`,
+    );
+  }
+  if (lease.expiresAtMs - transitionBoundMs(deps.config) <= deps.clock.now()) {
+    throw new InvalidInputError(
+      `The lease (${lease.ttlMs} ms) is shorter than one sweep write may take (${transitionBoundMs(deps.config)} ms); raise leaseSeconds`,
+    );
+  }
+  return lease;
+};
+
+/**
+ * The sweep pass: marks users this run did not see SOURCE_DELETED, starting each write only while
+ * the lease stays valid past the write's end. Counts deterministically from item state, so a
+ * replayed page (the state machine retrying with the same cursor and counts, or a page cut short
+ * by the lease) adds exactly what it added the first time; a cut page returns `undefined`.
+ */
+const sweepPage = async (
+  deps: BulkExportDeps,
+  input: FinishInput,
+  state: SweepState,
+  lease: Lease,
+): Promise<SweepState | undefined> => {
+  const { runId } = input;
+  const page = await scanUsers(deps.table, state.cursor);
+  const writeBefore = lease.expiresAtMs - transitionBoundMs(deps.config);
+  let { sourceDeleted } = state;
+  let cut = false;
   await pLimit(16).map(page.users, async (user) => {
-    if (user.lastRunId === runId) {
-      seen += 1;
-      return;
-    }
+    if (user.lastRunId === runId) return;
     if (user.status === 'SOURCE_DELETED') {
       if (user.deletedByRunId === runId) sourceDeleted += 1;
       return;
     }
     if (!DELETABLE.includes(user.status)) return;
+    if (cut || deps.clock.now() >= writeBefore) {
+      cut = true;
+      return;
+    }
     const result = await transitionStatus(deps.table, user.username, {
       from: DELETABLE,
       to: 'SOURCE_DELETED',
@@ -67,7 +130,8 @@ const sweepPage = async (deps: BulkExportDeps, runId: string, state: SweepState)
     });
     if (result.changed) sourceDeleted += 1;
   });
-  return { ...(page.cursor ? { cursor: page.cursor } : {}), seen, sourceDeleted };
+  if (cut) return undefined;
+  return { ...state, sourceDeleted, ...(page.cursor ? { cursor: page.cursor } : { cursor: undefined }) };
 };
 
 const verifyShards = async (deps: BulkExportDeps, input: FinishInput, seen: number): Promise<number> => {
@@ -88,22 +152,55 @@ const verifyShards = async (deps: BulkExportDeps, input: FinishInput, seen: numb
   return total;
 };
 
+const succeeded = (input: FinishInput, run: RunRecord): FinishResult => {
+  const counts = run.counts ?? {};
+  const durations = (run as { durationsSeconds?: Record<string, number> }).durationsSeconds ?? {};
+  const users = counts.users ?? 0;
+  const summary: RunSummary = {
+    runId: input.runId,
+    users,
+    groups: counts.groups ?? 0,
+    memberships: counts.memberships ?? 0,
+    sourceDeleted: counts.sourceDeleted ?? 0,
+    durationsSeconds: durations,
+    usersPerSecond: (durations.users ?? 0) > 0 ? Math.round(users / (durations.users ?? 1)) : 0,
+  };
+  return { done: true, seen: users, sourceDeleted: summary.sourceDeleted, summary };
+};
+
 /**
- * The `finish` task. Sweeps the table for users the source no longer has (not seen by this run)
- * and marks them SOURCE_DELETED, for at most `budgetMs` per invocation; then checks that the
- * shards finished and their counts equal the distinct users written, and closes the run with its
- * counts and phase durations.
+ * The `finish` task, for at most `budgetMs` per invocation. First it counts the users this run
+ * wrote and checks that the shards finished and their counts equal that number (the integrity
+ * check); only then does it sweep for users the source no longer has (not seen by this run),
+ * marking them SOURCE_DELETED page by page behind the lease fence; then it closes the run with
+ * its counts and phase durations and releases the lease.
  */
 export const finishSync = async (input: FinishInput, deps: BulkExportDeps): Promise<FinishResult> => {
+  const owner = { owner: input.runId, holder: input.execution };
+  const done = await getRun(deps.table, input.runId);
+  // A replay after the run closed (its answer lost on the way back) returns what it recorded.
+  if (done?.status === 'SUCCEEDED' && done.counts) return succeeded(input, done);
+  await renewLease(deps.table, 'bulk-sync', owner);
   await markPhaseStarted(deps.table, input.runId, 'finish');
   const deadline = deps.clock.now() + input.budgetMs;
-  let state = input.state;
-  do {
-    state = await sweepPage(deps, input.runId, state);
-  } while (state.cursor && deps.clock.now() < deadline);
-  if (state.cursor) return { done: false, ...state };
+  let state: SweepState = sweepStateSchema.parse(input.state);
+  let users = 0;
+  for (;;) {
+    if (state.phase === 'count') {
+      state = await countPage(deps, input.runId, state);
+      if (!state.cursor) {
+        users = await verifyShards(deps, input, state.seen);
+        state = { phase: 'sweep', seen: state.seen, sourceDeleted: 0 };
+      }
+    } else {
+      const lease = await fence(deps, input);
+      state = (await sweepPage(deps, input, state, lease)) ?? state;
+      if (!state.cursor) break;
+    }
+    if (deps.clock.now() >= deadline) return { done: false, ...state };
+  }
+  users ||= await verifyShards(deps, input, state.seen);
 
-  const users = await verifyShards(deps, input, state.seen);
   const groups = (await getCheckpoint(deps.table, input.runId, GROUPS_KEY)).seen;
   const memberships = (await listCheckpoints(deps.table, input.runId, MEMBERS_PREFIX)).reduce(
     (sum, c) => sum + c.seen,
@@ -114,6 +211,7 @@ export const finishSync = async (input: FinishInput, deps: BulkExportDeps): Prom
   const counts = { users, groups, memberships, sourceDeleted: state.sourceDeleted };
   await finishRun(deps.table, input.runId, { status: 'SUCCEEDED', counts });
   await recordDurations(deps.table, input.runId, durationsSeconds);
+  await releaseLease(deps.table, 'bulk-sync', owner);
   const usersSeconds = durationsSeconds.users ?? 0;
   const summary: RunSummary = {
     runId: input.runId,

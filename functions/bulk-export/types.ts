@@ -22,6 +22,8 @@ export interface BulkExportDeps extends CoreDeps {
 /** What Start returns and every later state passes on. */
 export interface RunContext {
   runId: string;
+  /** The execution holding the run's lease (the lease's holder); every task renews it. */
+  execution: string;
   /** Hex prefixes of `sub`; together they cover every user exactly once. */
   shards: string[];
   maxConcurrency: number;

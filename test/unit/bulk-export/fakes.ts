@@ -1,3 +1,4 @@
+import { acquireLease, readLease, releaseLease } from '#shared/table/leases';
 import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ManualClock } from '#shared/clock';
@@ -65,8 +66,16 @@ export const aListedUser = (
 export const subWith = (prefix: string, n: number): string =>
   `${prefix}${n.toString(16).padStart(8 - prefix.length, '0')}-0000-4000-8000-000000000000`;
 
-export const openRun = (table: TableContext, runId = 'run-1') =>
-  createRun(table, runId, { maxConcurrency: 4, shardPrefixLength: 1, taskBudgetSeconds: 120 });
+/**
+ * Opens a run as Start does: its lease held by its first execution (named like the run), then the
+ * record. A lease still held by an earlier test run is released first, as that run's end would.
+ */
+export const openRun = async (table: TableContext, runId = 'run-1') => {
+  const previous = await readLease(table, 'bulk-sync');
+  if (previous) await releaseLease(table, 'bulk-sync', previous);
+  await acquireLease(table, 'bulk-sync', { owner: runId, holder: runId, ttlMs: 900_000 });
+  return createRun(table, runId, { maxConcurrency: 4, shardPrefixLength: 1, taskBudgetSeconds: 120 });
+};
 
 /**
  * A test file's dynalite (started in beforeAll, closed in afterAll) and, before each test, a fresh

@@ -19,7 +19,13 @@ const shardDone = (shard: string, seen: number) =>
     seen,
     done: true,
   });
-const input = { runId: 'run-1', shards: ['0', '1'], budgetMs: 60_000, state: { seen: 0, sourceDeleted: 0 } };
+const input = {
+  runId: 'run-1',
+  execution: 'run-1',
+  shards: ['0', '1'],
+  budgetMs: 60_000,
+  state: { seen: 0, sourceDeleted: 0 },
+};
 
 describe('finishSync (the finish task)', () => {
   it('marks users this run did not see SOURCE_DELETED and counts the move', async () => {

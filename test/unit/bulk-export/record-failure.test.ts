@@ -1,3 +1,4 @@
+import { acquireLease, readLease, releaseLease } from '#shared/table/leases';
 import { ManualClock } from '#shared/clock';
 import { finishRun, getRun } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
@@ -22,7 +23,10 @@ describe('recordFailure (the fail task)', () => {
     await openRun(table, 'run-1');
     const { deps } = fakeDeps(table);
 
-    const result = await recordFailure({ state: { runId: 'run-1', shards: [] }, error }, deps);
+    const result = await recordFailure(
+      { state: { runId: 'run-1', execution: 'run-1', shards: [] }, error },
+      deps,
+    );
 
     expect(result).toEqual({ recorded: true, runId: 'run-1' });
     expect(await getRun(table, 'run-1')).toMatchObject({
@@ -33,12 +37,56 @@ describe('recordFailure (the fail task)', () => {
 
   it('records a failed resume on the run it was resuming', async () => {
     await openRun(table, 'run-1');
+    await releaseLease(table, 'bulk-sync', { owner: 'run-1', holder: 'run-1' }); // it had failed
     const { deps } = fakeDeps(table);
 
     const result = await recordFailure({ state: { resumeRunId: 'run-1' }, error }, deps);
 
     expect(result.recorded).toBe(true);
   });
+
+  it('releases the lease of the execution that failed, so the next start is not refused', async () => {
+    await openRun(table, 'run-1');
+    const { deps } = fakeDeps(table);
+
+    await recordFailure({ state: { runId: 'run-1', execution: 'run-1' }, error }, deps);
+
+    expect(await readLease(table, 'bulk-sync')).toMatchObject({ state: 'RELEASED' });
+  });
+
+  it('leaves a run alone when another execution of it holds the lease (a late failure of a taken-over execution)', async () => {
+    await openRun(table, 'run-1');
+    (table.clock as ManualClock).advance(900_001);
+    await acquireLease(table, 'bulk-sync', {
+      owner: 'run-1',
+      holder: 'resume-1',
+      ttlMs: 900_000,
+      takeOver: true,
+    });
+    const { deps } = fakeDeps(table);
+
+    const result = await recordFailure(
+      { state: { runId: 'run-1', execution: 'run-1' }, error: { Error: 'LeaseLostError' } },
+      deps,
+    );
+
+    expect(result).toEqual({ recorded: false, runId: 'run-1' });
+    expect((await getRun(table, 'run-1'))?.status).toBe('RUNNING');
+  });
+
+  it.each(['LeaseHeldError', 'LeaseStaleError', 'RunSupersededError'])(
+    'records nothing on the run a refused Start named (%s)',
+    async (name) => {
+      await openRun(table, 'run-1');
+      await releaseLease(table, 'bulk-sync', { owner: 'run-1', holder: 'run-1' });
+      const { deps } = fakeDeps(table);
+
+      const result = await recordFailure({ state: { resumeRunId: 'run-1' }, error: { Error: name } }, deps);
+
+      expect(result.recorded).toBe(false);
+      expect((await getRun(table, 'run-1'))?.status).toBe('RUNNING');
+    },
+  );
 
   it('records nothing, without failing, when Start failed before a run existed', async () => {
     const { deps } = fakeDeps(table);
@@ -68,7 +116,7 @@ describe('recordFailure (the fail task)', () => {
     const { deps } = fakeDeps(table);
 
     await recordFailure(
-      { state: { runId: 'run-1' }, error: { Error: 'Error', Cause: 'x'.repeat(10_000) } },
+      { state: { runId: 'run-1', execution: 'run-1' }, error: { Error: 'Error', Cause: 'x'.repeat(10_000) } },
       deps,
     );
 

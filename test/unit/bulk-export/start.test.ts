@@ -1,6 +1,11 @@
 import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
+import { LeaseHeldError, LeaseStaleError, RunSupersededError } from '#shared/errors';
+import { readLease, releaseLease } from '#shared/table/leases';
+import { getProgress } from '#shared/table/progress';
 import { getRun } from '#shared/table/runs';
+import { upsertSnapshot } from '#shared/table/users';
+import { aSourceUser } from '../../support/users';
 import type { TableContext } from '#shared/table/context';
 import { startRun } from '../../../functions/bulk-export/start';
 import { useLocalTable } from '../../support/local-table';
@@ -12,6 +17,8 @@ let table: TableContext;
 beforeEach(async () => {
   table = local.table;
 });
+
+const clock = () => table.clock as ManualClock;
 
 const reachablePools = () => {
   const fake = fakeDeps(table);
@@ -28,6 +35,7 @@ describe('startRun', () => {
 
     expect(context).toEqual({
       runId: 'exec-1',
+      execution: 'exec-1',
       shards: '0123456789abcdef'.split(''),
       maxConcurrency: 4,
       budgetMs: 120_000,
@@ -109,6 +117,7 @@ describe('startRun', () => {
   it('resumes an existing run with its own shards, and marks it running again', async () => {
     const { deps } = reachablePools();
     await openRun(table, 'run-1');
+    await releaseLease(table, 'bulk-sync', { owner: 'run-1', holder: 'run-1' }); // it failed
 
     const context = await startRun(
       { input: { resumeRunId: 'run-1', maxConcurrency: 2 }, executionName: 'e2' },
@@ -118,6 +127,68 @@ describe('startRun', () => {
     expect(context).toMatchObject({ runId: 'run-1', resumed: true, maxConcurrency: 2 });
     expect(context.shards).toHaveLength(16);
     expect((await getRun(table, 'run-1'))?.resumedAt).toHaveLength(1);
+  });
+
+  it('refuses a second start while a run holds the lease, naming that run, and opens nothing', async () => {
+    const { deps } = reachablePools();
+    await openRun(table, 'run-1');
+
+    const second = startRun({ input: {}, executionName: 'exec-2' }, deps);
+
+    await expect(second).rejects.toThrow(LeaseHeldError);
+    await expect(second).rejects.toThrow(/"run-1"/);
+    expect(await getRun(table, 'exec-2')).toBeUndefined();
+  });
+
+  it('refuses to resume a run another execution is running (its lease is live)', async () => {
+    const { deps } = reachablePools();
+    await openRun(table, 'run-1');
+
+    await expect(startRun({ input: { resumeRunId: 'run-1' }, executionName: 'e2' }, deps)).rejects.toThrow(
+      LeaseHeldError,
+    );
+    expect((await getRun(table, 'run-1'))?.resumedAt).toBeUndefined();
+  });
+
+  it('refuses to resume a run superseded by a later run, and leaves the lease free', async () => {
+    const { deps } = reachablePools();
+    await openRun(table, 'run-1');
+    clock().advance(1000);
+    await openRun(table, 'run-2'); // run-1 died; run-2 started (and ended) after it
+    await releaseLease(table, 'bulk-sync', { owner: 'run-2', holder: 'run-2' });
+
+    const resume = startRun({ input: { resumeRunId: 'run-1' }, executionName: 'e3' }, deps);
+
+    await expect(resume).rejects.toThrow(RunSupersededError);
+    await expect(resume).rejects.toThrow(/superseded by run "run-2"/);
+    expect(await readLease(table, 'bulk-sync')).toMatchObject({ state: 'RELEASED' });
+  });
+
+  it('takes over a STALE lease only when asked, and closes the dead run as FAILED', async () => {
+    const { deps } = reachablePools();
+    await openRun(table, 'run-1');
+    clock().advance(900_001);
+
+    await expect(startRun({ input: {}, executionName: 'exec-2' }, deps)).rejects.toThrow(LeaseStaleError);
+    const context = await startRun({ input: { takeOver: true }, executionName: 'exec-2' }, deps);
+
+    expect(context.runId).toBe('exec-2');
+    expect(await readLease(table, 'bulk-sync')).toMatchObject({ owner: 'exec-2', state: 'HELD' });
+    expect(await getRun(table, 'run-1')).toMatchObject({
+      status: 'FAILED',
+      error: { name: 'LeaseLostError' },
+    });
+  });
+
+  it('recounts the status counters when it resumes a run (a killed runner leaves them short)', async () => {
+    const { deps } = reachablePools();
+    await openRun(table, 'run-1');
+    await upsertSnapshot(table, aSourceUser({ username: 'written-not-counted' }), { runId: 'run-1' });
+    clock().advance(900_001);
+
+    await startRun({ input: { resumeRunId: 'run-1', takeOver: true }, executionName: 'e2' }, deps);
+
+    expect(await getProgress(table)).toMatchObject({ total: 1, byStatus: { PENDING: 1 } });
   });
 
   it('fails with RunNotFoundError when the run to resume does not exist', async () => {
