@@ -1,5 +1,12 @@
 import { CommanderError } from 'commander';
-import { ConfigError, InvalidInputError, RunNotFoundError } from '#shared/errors';
+import {
+  ConfigError,
+  InvalidInputError,
+  LeaseHeldError,
+  LeaseStaleError,
+  RunNotFoundError,
+  RunSupersededError,
+} from '#shared/errors';
 
 /**
  * The exit codes every command documents:
@@ -39,7 +46,26 @@ export const describeFailure = (error: unknown): { exitCode: ExitCode; message: 
       hint: 'pass --config FILE (or set COGNITO_MIGRATE_CONFIG_FILE), or use --local with a running `cognito-migrate local start`',
     };
   }
-  if (error instanceof InvalidInputError || error instanceof RunNotFoundError) {
+  // Refused before anything changed: another writer holds the lease (named in the message).
+  if (error instanceof LeaseHeldError) {
+    return {
+      exitCode: EXIT.USAGE,
+      message: firstLine,
+      hint: 'wait for it to end, then run the command again',
+    };
+  }
+  if (error instanceof LeaseStaleError) {
+    return {
+      exitCode: EXIT.USAGE,
+      message: firstLine,
+      hint: 'make sure that holder is really gone, then run the command again with --take-over',
+    };
+  }
+  if (
+    error instanceof InvalidInputError ||
+    error instanceof RunNotFoundError ||
+    error instanceof RunSupersededError
+  ) {
     return { exitCode: EXIT.USAGE, message: firstLine };
   }
   const code = (err as { code?: string }).code ?? (err.cause as { code?: string } | undefined)?.code;

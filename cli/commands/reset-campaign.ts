@@ -59,40 +59,47 @@ export const resetCampaignCommand: CommandFactory = (ctx) =>
     .option('--dry-run', 'count and sample; write nothing')
     .option('--limit <n>', 'at most this many users (a first small batch)', (v) => Number(v))
     .option('--yes', 'do not ask for confirmation')
-    .action(async (opts: { dryRun?: boolean; limit?: number; yes?: boolean }, command: Command) => {
-      const output = ctx.output(command);
-      await ctx.withConnection(command, async (connection) => {
-        const flagged = (await getProgress(connection.table)).byStatus.FLAGGED_FOR_RESET;
-        const count = Math.min(flagged, opts.limit ?? Infinity);
-        if (!opts.dryRun && !opts.yes) {
-          const question = `Create ${count} user(s) in ${connection.config.target.userPoolId} and send each a reset code?`;
-          if (!ctx.deps.confirm)
+    .option('--take-over', 'take over the campaign lease of a campaign that died (its lease is STALE)')
+    .action(
+      async (
+        opts: { dryRun?: boolean; limit?: number; yes?: boolean; takeOver?: boolean },
+        command: Command,
+      ) => {
+        const output = ctx.output(command);
+        await ctx.withConnection(command, async (connection) => {
+          const flagged = (await getProgress(connection.table)).byStatus.FLAGGED_FOR_RESET;
+          const count = Math.min(flagged, opts.limit ?? Infinity);
+          if (!opts.dryRun && !opts.yes) {
+            const question = `Create ${count} user(s) in ${connection.config.target.userPoolId} and send each a reset code?`;
+            if (!ctx.deps.confirm)
+              throw new CliError(
+                EXIT.USAGE,
+                `${question} Confirmation needed`,
+                'pass --yes, or --dry-run first',
+              );
+            if (!(await ctx.deps.confirm(question)))
+              throw new CliError(EXIT.FAILED, 'cancelled; nothing was changed');
+          }
+          const run = dispatch(
+            {
+              action: 'reset-campaign',
+              ...(opts.dryRun ? { dryRun: true } : {}),
+              ...(opts.limit ? { limit: opts.limit } : {}),
+              ...(opts.takeOver ? { takeOver: true } : {}),
+            },
+            reconcileDepsFor(connection),
+          ) as Promise<CampaignReport>;
+          const report = await withFlaggedProgress(connection, output, count, run);
+          output.result(report, () => renderCampaign(report));
+          if (report.aborted)
             throw new CliError(
-              EXIT.USAGE,
-              `${question} Confirmation needed`,
-              'pass --yes, or --dry-run first',
+              EXIT.OPERATIONAL,
+              `campaign stopped: ${report.aborted.message}`,
+              'fix the cause and rerun; finished users are not reset twice',
             );
-          if (!(await ctx.deps.confirm(question)))
-            throw new CliError(EXIT.FAILED, 'cancelled; nothing was changed');
-        }
-        const run = dispatch(
-          {
-            action: 'reset-campaign',
-            ...(opts.dryRun ? { dryRun: true } : {}),
-            ...(opts.limit ? { limit: opts.limit } : {}),
-          },
-          reconcileDepsFor(connection),
-        ) as Promise<CampaignReport>;
-        const report = await withFlaggedProgress(connection, output, count, run);
-        output.result(report, () => renderCampaign(report));
-        if (report.aborted)
-          throw new CliError(
-            EXIT.OPERATIONAL,
-            `campaign stopped: ${report.aborted.message}`,
-            'fix the cause and rerun; finished users are not reset twice',
-          );
-      });
-    });
+        });
+      },
+    );
 
 /** `reconcile`: the scheduled reconciler's pass, run from the operator's terminal. */
 export const reconcileCommand: CommandFactory = (ctx) =>

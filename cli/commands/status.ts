@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/table/status';
-import { getHourlyMigrations, getProgress } from '#shared/table/progress';
+import { getHourlyMigrations, getProgress, recountProgress } from '#shared/table/progress';
+import { readLease, runLiveness } from '#shared/table/leases';
+import { getLatestRun } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import type { CommandFactory } from '../context';
 import { formatDuration, formatTable, percent } from '../output';
@@ -22,7 +24,26 @@ export interface StatusReport {
   remaining: number;
   etaMs: number | null;
   updatedAt?: string;
+  /** The latest bulk sync is recorded RUNNING but its lease stopped beating: it died. */
+  staleSync?: { runId: string; leaseExpiredAt?: string; recounted: boolean };
 }
+
+/**
+ * After a bulk sync died (RUNNING, lease expired), its last writes may have landed without
+ * their counter updates: the counters are recounted from the status index once, the first time
+ * status reports after the lease expired, so the numbers shown are exact.
+ */
+const repairAfterStaleSync = async (table: TableContext): Promise<StatusReport['staleSync']> => {
+  const run = await getLatestRun(table);
+  if (run?.status !== 'RUNNING') return undefined;
+  const lease = await readLease(table, 'bulk-sync');
+  if (runLiveness(lease, run.runId) === 'LIVE') return undefined;
+  const expiredAt = lease?.owner === run.runId ? lease.expiresAt : undefined;
+  const { recountedAt } = await getProgress(table);
+  const recounted = !recountedAt || !expiredAt || recountedAt < expiredAt;
+  if (recounted) await recountProgress(table);
+  return { runId: run.runId, ...(expiredAt ? { leaseExpiredAt: expiredAt } : {}), recounted };
+};
 
 /**
  * Migrations in the `spanMs` before `now`. Buckets are whole hours, so the oldest, partly
@@ -44,6 +65,7 @@ export const migrationsWithin = (
 };
 
 export const buildStatusReport = async (table: TableContext, windowEnd: string): Promise<StatusReport> => {
+  const staleSync = await repairAfterStaleSync(table);
   const now = table.clock.now();
   const [progress, buckets] = await Promise.all([
     getProgress(table),
@@ -70,6 +92,7 @@ export const buildStatusReport = async (table: TableContext, windowEnd: string):
     etaMs:
       remaining === 0 ? 0 : migratedLastHour > 0 ? Math.round((remaining / migratedLastHour) * HOUR) : null,
     ...(progress.updatedAt ? { updatedAt: progress.updatedAt } : {}),
+    ...(staleSync ? { staleSync } : {}),
   };
 };
 
@@ -103,6 +126,11 @@ export const renderStatus = (report: StatusReport): string[] => {
     `refusals         ${refusals.length ? refusals.join(', ') : 'none'}`,
     `window           ${window}`,
     `eta              ${eta}`,
+    ...(report.staleSync
+      ? [
+          `bulk sync        ${report.staleSync.runId} STALE (lease expired ${report.staleSync.leaseExpiredAt ?? 'or taken'}); counters recounted — resume it with \`sync start --resume ${report.staleSync.runId} --take-over\``,
+        ]
+      : []),
   ];
 };
 

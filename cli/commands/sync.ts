@@ -3,8 +3,9 @@ import { DescribeUserPoolCommand } from '@aws-sdk/client-cognito-identity-provid
 import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { Command } from 'commander';
 import { createSfnClient } from '#shared/clients';
-import { ConfigError } from '#shared/errors';
+import { ConfigError, LeaseHeldError, LeaseStaleError } from '#shared/errors';
 import { silentLogger } from '#shared/logger';
+import { readLease, runLiveness } from '#shared/table/leases';
 import { getLatestRun, getRun, listCheckpoints, type RunRecord } from '#shared/table/runs';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
@@ -14,7 +15,8 @@ import { formatDuration, type Output } from '../output';
 /** A run as `sync status` shows it: the run record plus users exported so far. */
 export interface SyncStatus {
   runId: string;
-  status: RunRecord['status'];
+  /** STALE: recorded RUNNING, but its lease stopped beating (the runner died); no ETA then. */
+  status: RunRecord['status'] | 'STALE';
   startedAt: string;
   finishedAt?: string;
   usersExported: number;
@@ -23,6 +25,8 @@ export interface SyncStatus {
   etaMs?: number;
   counts?: Record<string, number>;
   error?: RunRecord['error'];
+  /** The run's lease while it is RUNNING: who holds it and until when. */
+  lease?: { holder: string; heartbeatAt: string; expiresAt: string };
 }
 
 export const syncStatus = async (connection: Connection, runId?: string): Promise<SyncStatus> => {
@@ -43,19 +47,24 @@ export const syncStatus = async (connection: Connection, runId?: string): Promis
   const end = run.finishedAt ? Date.parse(run.finishedAt) : table.clock.now();
   const seconds = Math.max(0.001, (end - Date.parse(run.startedAt)) / 1000);
   const rate = usersExported / seconds;
+  const lease = run.status === 'RUNNING' ? await readLease(table, 'bulk-sync') : undefined;
+  const status = run.status === 'RUNNING' && runLiveness(lease, run.runId) === 'STALE' ? 'STALE' : run.status;
   return {
     runId: run.runId,
-    status: run.status,
+    status,
     startedAt: run.startedAt,
     ...(run.finishedAt ? { finishedAt: run.finishedAt } : {}),
     usersExported,
     ...(estimate !== undefined ? { estimatedUsers: estimate } : {}),
     usersPerSecond: Math.round(rate * 10) / 10,
-    ...(run.status === 'RUNNING' && estimate && rate > 0
+    ...(status === 'RUNNING' && estimate && rate > 0
       ? { etaMs: Math.max(0, Math.round(((estimate - usersExported) / rate) * 1000)) }
       : {}),
     ...(run.counts ? { counts: run.counts } : {}),
     ...(run.error ? { error: run.error } : {}),
+    ...(lease && lease.owner === run.runId
+      ? { lease: { holder: lease.holder, heartbeatAt: lease.heartbeatAt, expiresAt: lease.expiresAt } }
+      : {}),
   };
 };
 
@@ -71,6 +80,16 @@ const renderSync = (s: SyncStatus): string[] => [
       ]
     : []),
   ...(s.error ? [`error      ${s.error.name}: ${s.error.cause}`] : []),
+  ...(s.lease
+    ? [
+        `lease      ${s.lease.holder}, last heartbeat ${s.lease.heartbeatAt}, ${s.status === 'STALE' ? 'expired' : 'until'} ${s.lease.expiresAt}`,
+      ]
+    : []),
+  ...(s.status === 'STALE'
+    ? [
+        `STALE      the runner stopped renewing its lease; if it is gone: \`cognito-migrate sync start --resume ${s.runId} --take-over\``,
+      ]
+    : []),
 ];
 
 /** Polls the run's checkpoints every `intervalMs` until `done` settles, updating a progress bar. */
@@ -97,7 +116,37 @@ interface StartOptions {
   wait?: boolean;
   concurrency?: number;
   resume?: string;
+  takeOver?: boolean;
+  leaseSeconds?: number;
   interval: number;
+}
+
+/** Start's refusals: another writer holds the lease, or the run to resume was superseded. */
+const REFUSED = ['LeaseHeldError', 'LeaseStaleError', 'RunSupersededError', 'RunNotFoundError'];
+
+/** The error message inside Step Functions' Cause (a Lambda error payload), or the Cause itself. */
+const causeMessage = (cause: string): string => {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+};
+
+const errorOf = (error: Error) => ({ Error: error.name, Cause: error.message });
+
+/** A refused start (exit 2, nothing was changed) rather than a failed run. */
+function refusal(error: { Error: string; Cause?: string }): CliError;
+function refusal(error: { Error: string; Cause?: string }): CliError | undefined {
+  if (!REFUSED.includes(error.Error)) return undefined;
+  const hint =
+    error.Error === 'LeaseStaleError'
+      ? 'make sure that run is really gone (`cognito-migrate sync status`), then repeat with --take-over'
+      : error.Error === 'LeaseHeldError'
+        ? 'follow it with `cognito-migrate sync status`; start again when it has ended'
+        : 'start a new run with `cognito-migrate sync start`';
+  return new CliError(EXIT.USAGE, `sync start refused: ${causeMessage(error.Cause ?? '')}`, hint);
 }
 
 const startLocal = async (
@@ -181,18 +230,31 @@ export const syncCommand: CommandFactory = (ctx) => {
       (v) => Number(v),
     )
     .option('--resume <runId>', 'continue a failed run from its checkpoints')
+    .option('--take-over', 'take over the bulk-sync lease of a run whose runner died (its lease is STALE)')
+    .option(
+      '--lease-seconds <n>',
+      'how long the run counts as alive without a heartbeat (default 900)',
+      (v) => Number(v),
+    )
     .option('--interval <seconds>', 'progress refresh interval', (v) => Number(v), 2)
     .action(async (opts: StartOptions, command: Command) => {
       const output = ctx.output(command);
       const input = {
         ...(opts.concurrency ? { maxConcurrency: opts.concurrency } : {}),
         ...(opts.resume ? { resumeRunId: opts.resume } : {}),
+        ...(opts.takeOver ? { takeOver: true } : {}),
+        ...(opts.leaseSeconds ? { leaseSeconds: opts.leaseSeconds } : {}),
       };
       const runId = opts.resume
         ? `${opts.resume}-resume-${randomUUID().slice(0, 8)}`
         : `sync-${new Date(ctx.deps.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
       const runOf = opts.resume ?? runId;
       await ctx.withConnection(command, async (connection) => {
+        // Refused here too (the state machine's Start refuses the same way), so a start without
+        // --wait is not reported as started when it is bound to fail.
+        const lease = await readLease(connection.table, 'bulk-sync');
+        if (lease?.state === 'HELD') throw refusal(errorOf(new LeaseHeldError(lease)));
+        if (lease?.state === 'STALE' && !opts.takeOver) throw refusal(errorOf(new LeaseStaleError(lease)));
         const result = connection.local
           ? await startLocal(connection, input, runId, output, opts)
           : await startAws(connection, input, runId, output, opts);
@@ -203,6 +265,8 @@ export const syncCommand: CommandFactory = (ctx) => {
           );
           return;
         }
+        const refused = result.error ? refusal(result.error) : undefined;
+        if (refused) throw refused;
         const status = await syncStatus(connection, runOf).catch(() => undefined);
         const report = {
           ...(status ?? { runId: runOf }),

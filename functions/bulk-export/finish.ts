@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { InvalidInputError, RunSupersededError, ShardIntegrityError } from '#shared/errors';
 import type { MigrationConfig } from '#shared/config';
 import { releaseLease, renewLease, type Lease } from '#shared/table/leases';
+import { recountProgress } from '#shared/table/progress';
 import {
   finishRun,
   getCheckpoint,
@@ -209,6 +210,10 @@ export const finishSync = async (input: FinishInput, deps: BulkExportDeps): Prom
   const run = await getRun(deps.table, input.runId);
   const durationsSeconds = run ? phaseDurations(run, deps.clock.now()) : {};
   const counts = { users, groups, memberships, sourceDeleted: state.sourceDeleted };
+  // A task that died (or timed out) between writing a page and adding its counters was retried
+  // and counted nothing the second time: the counters are recounted from the status index so the
+  // run ends with them exact, not a page short.
+  await recountProgress(deps.table);
   await finishRun(deps.table, input.runId, { status: 'SUCCEEDED', counts });
   await recordDurations(deps.table, input.runId, durationsSeconds);
   await releaseLease(deps.table, 'bulk-sync', owner);

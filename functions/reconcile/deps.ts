@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import { createCoreDeps, type CoreDeps } from '#shared/core-deps';
+import type { LeaseGuard } from '#shared/table/leases';
 
 /** Everything the reconciler and the reset campaign work with; tests pass fakes. */
 export interface ReconcileDeps extends CoreDeps {
@@ -19,6 +21,15 @@ export interface ReconcileDeps extends CoreDeps {
   budgetMs: number;
   /** A password nobody knows, to take a new user out of FORCE_CHANGE_PASSWORD. */
   randomPassword: () => string;
+  /** Who this process is, in the campaign lease (`host:pid`). */
+  leaseHolder?: string;
+  /** The campaign lease's TTL (default CAMPAIGN_LEASE_MS). */
+  campaignLeaseMs?: number;
+  /**
+   * Set by the campaign while it holds its lease: a per-user step about to do something
+   * destructive (set a password, send a code) calls `ensure(ms)` first.
+   */
+  leaseGuard?: LeaseGuard;
 }
 
 /**
@@ -45,5 +56,6 @@ export const createDeps = (config: MigrationConfig, clock: Clock = systemClock):
     concurrency: 8,
     budgetMs: DEFAULT_BUDGET_MS,
     randomPassword,
+    leaseHolder: `${hostname()}:${process.pid}`,
   };
 };

@@ -9,10 +9,12 @@ export interface ReconcileEvent {
   action: 'reconcile' | 'reset-campaign';
   dryRun?: boolean;
   limit?: number;
+  /** Take over a STALE campaign lease (reset-campaign only). */
+  takeOver?: boolean;
 }
 
 const parse = (event: unknown): ReconcileEvent => {
-  const { action, dryRun, limit } = (event ?? {}) as Record<string, unknown>;
+  const { action, dryRun, limit, takeOver } = (event ?? {}) as Record<string, unknown>;
   if (action !== 'reconcile' && action !== 'reset-campaign') {
     throw new InvalidInputError(
       `action must be "reconcile" or "reset-campaign", got ${JSON.stringify(action)}`,
@@ -20,6 +22,8 @@ const parse = (event: unknown): ReconcileEvent => {
   }
   if (dryRun !== undefined && typeof dryRun !== 'boolean')
     throw new InvalidInputError('dryRun must be a boolean');
+  if (takeOver !== undefined && typeof takeOver !== 'boolean')
+    throw new InvalidInputError('takeOver must be a boolean');
   if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) > 0)) {
     throw new InvalidInputError(`limit must be a positive integer, got ${JSON.stringify(limit)}`);
   }
@@ -27,6 +31,7 @@ const parse = (event: unknown): ReconcileEvent => {
     action,
     ...(dryRun !== undefined ? { dryRun } : {}),
     ...(limit !== undefined ? { limit: limit as number } : {}),
+    ...(takeOver !== undefined ? { takeOver } : {}),
   };
 };
 

@@ -1,3 +1,4 @@
+import { LeaseHeldError, LeaseStaleError } from '#shared/errors';
 import { getProgress, recountProgress } from '#shared/table/progress';
 import type { ReconcileDeps } from './deps';
 import { flagStragglers } from './flag-stragglers';
@@ -25,9 +26,16 @@ export const reconcile = async (
   const repair = await repairUnrecordedMigrations(deps, options);
   // Flagging waits for a complete repair pass, so nobody who already migrated is flagged.
   const flag = ended && repair.complete ? await flagStragglers(deps, options) : undefined;
+  // A campaign already running (an operator's) keeps its lease; the scheduled one skips this round.
+  let campaignSkipped: string | undefined;
   const campaign =
     ended && flag?.complete && deps.config.resetCampaign.onSchedule
-      ? await runResetCampaign(deps, options)
+      ? await runResetCampaign(deps, options).catch((error: unknown) => {
+          if (!(error instanceof LeaseHeldError || error instanceof LeaseStaleError)) throw error;
+          campaignSkipped = error.message;
+          deps.logger.warn('reset campaign skipped', { reason: error.name });
+          return undefined;
+        })
       : undefined;
   const counts = dryRun ? (await getProgress(deps.table)).byStatus : await recountProgress(deps.table);
   return {
@@ -37,6 +45,7 @@ export const reconcile = async (
     repair,
     ...(flag ? { flag } : {}),
     ...(campaign ? { campaign } : {}),
+    ...(campaignSkipped ? { campaignSkipped } : {}),
     statusCounts: counts,
     total: Object.values(counts).reduce((sum, n) => sum + n, 0),
   };

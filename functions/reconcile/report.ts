@@ -98,6 +98,8 @@ export interface ReconcileReport {
   repair: RepairResult;
   flag?: FlagResult;
   campaign?: CampaignReport;
+  /** Why the scheduled campaign did not run this round (another campaign holds the lease). */
+  campaignSkipped?: string;
   /** Users per status after the run, recounted from the status index (dry run: as counted). */
   statusCounts?: Record<MigrationStatus, number>;
   total?: number;

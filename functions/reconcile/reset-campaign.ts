@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import pLimit from 'p-limit';
+import { acquireLease, createLeaseGuard, releaseLease, type LeaseGuard } from '#shared/table/leases';
 import { getUser, listUsersByStatus } from '#shared/table/users';
 import { resetFlaggedUser } from './campaign-user';
 import { planUser, sampleOf } from './plan-user';
@@ -10,7 +12,17 @@ export interface CampaignOptions {
   dryRun?: boolean;
   /** At most this many flagged users this run (a first small batch). @default config.resetCampaign.batchLimit */
   limit?: number;
+  /** Take over the campaign lease if (and only if) its holder stopped renewing it. */
+  takeOver?: boolean;
 }
+
+/**
+ * How long a campaign counts as alive without renewing its lease. It renews before a user once
+ * less than half is left, so one user's steps (create, groups, reset: a few rate-limited calls)
+ * must end within half of it: `USER_STEP_BOUND_MS`.
+ */
+export const CAMPAIGN_LEASE_MS = 5 * 60_000;
+export const USER_STEP_BOUND_MS = 60_000;
 
 const SAMPLE_SIZE = 10;
 const PAGE = 100;
@@ -26,6 +38,29 @@ const PAGE = 100;
 export const runResetCampaign = async (
   deps: ReconcileDeps,
   options: CampaignOptions = {},
+): Promise<CampaignReport> => {
+  if (options.dryRun) return campaign(deps, options);
+  // One campaign at a time: two would give a user who already holds a code a new password.
+  // LeaseHeldError / LeaseStaleError name the running campaign; nothing was written.
+  const who = { owner: `campaign-${randomUUID()}`, holder: deps.leaseHolder ?? 'reconcile' };
+  const ttlMs = deps.campaignLeaseMs ?? CAMPAIGN_LEASE_MS;
+  const { lease } = await acquireLease(deps.table, 'reset-campaign', {
+    ...who,
+    ttlMs,
+    ...(options.takeOver ? { takeOver: true } : {}),
+  });
+  deps.logger.info('reset campaign lease acquired', { reason: 'lease', owner: who.owner });
+  try {
+    return await campaign(deps, options, createLeaseGuard(deps.table, 'reset-campaign', who, lease));
+  } finally {
+    await releaseLease(deps.table, 'reset-campaign', who);
+  }
+};
+
+const campaign = async (
+  deps: ReconcileDeps,
+  options: CampaignOptions,
+  guard?: LeaseGuard,
 ): Promise<CampaignReport> => {
   const dryRun = options.dryRun ?? false;
   const max = options.limit ?? deps.config.resetCampaign.batchLimit ?? Infinity;
@@ -51,7 +86,12 @@ export const runResetCampaign = async (
         if (sample.length < SAMPLE_SIZE) sample.push(preview);
         return;
       }
-      outcomes.push(await resetFlaggedUser(username, deps, schema));
+      // Nothing is created or reset for this user unless the campaign still holds its lease for
+      // longer than the user's steps can take (a taken-over campaign stops here).
+      await guard?.ensure(USER_STEP_BOUND_MS);
+      outcomes.push(
+        await resetFlaggedUser(username, { ...deps, ...(guard ? { leaseGuard: guard } : {}) }, schema),
+      );
     } catch (error) {
       // Not limit.clearQueue(): it drops queued promises unsettled and Promise.all would never
       // return. Queued users return at once on `aborted` instead.

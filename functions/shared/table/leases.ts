@@ -245,3 +245,44 @@ export const assertLeaseHeld = async (
   }
   return lease;
 };
+
+/**
+ * Whether a bulk-sync run recorded as RUNNING is alive: some execution of it holds the lease and
+ * keeps renewing it. Otherwise it is STALE: its runner died without recording the end.
+ */
+export const runLiveness = (lease: LeaseView | undefined, runId: string): 'LIVE' | 'STALE' =>
+  lease?.owner === runId && lease.state === 'HELD' ? 'LIVE' : 'STALE';
+
+/** What a long-running holder checks before each destructive step. */
+export interface LeaseGuard {
+  /**
+   * Renews the lease when less than half its TTL is left, then fails with LeaseLostError unless
+   * it stays valid for `validForMs` more: the step that follows must end within that time.
+   * Concurrent callers share one renewal.
+   */
+  ensure(validForMs?: number): Promise<Lease>;
+}
+
+export const createLeaseGuard = (
+  ctx: TableContext,
+  kind: LeaseKind,
+  who: LeaseOwner,
+  lease: Lease,
+): LeaseGuard => {
+  let current = lease;
+  let renewing: Promise<Lease> | undefined;
+  return {
+    ensure: async (validForMs = 0) => {
+      if (current.expiresAtMs - ctx.clock.now() < current.ttlMs / 2) {
+        renewing ??= renewLease(ctx, kind, who).finally(() => (renewing = undefined));
+        current = await renewing;
+      }
+      if (current.expiresAtMs <= ctx.clock.now() + validForMs) {
+        throw new LeaseLostError(
+          `"${who.owner}" holds the ${kind} lease only until ${iso(current.expiresAtMs)}, less than the ${validForMs} ms the next step may take`,
+        );
+      }
+      return current;
+    },
+  };
+};

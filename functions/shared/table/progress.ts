@@ -10,6 +10,8 @@ export interface Progress {
   byStatus: Record<MigrationStatus, number>;
   refusals: Record<string, number>;
   updatedAt?: string;
+  /** When the status counters were last recomputed from the status index. */
+  recountedAt?: string;
 }
 
 export type StatusDeltas = Partial<Record<MigrationStatus | 'total', number>>;
@@ -84,6 +86,7 @@ export const getProgress = async (ctx: TableContext): Promise<Progress> => {
     byStatus,
     refusals,
     ...(typeof item.updatedAt === 'string' ? { updatedAt: item.updatedAt } : {}),
+    ...(typeof item.recountedAt === 'string' ? { recountedAt: item.recountedAt } : {}),
   };
 };
 

@@ -4,6 +4,7 @@ import { getGroup } from '#shared/table/groups';
 import { findUsernamesByLoginKey } from '#shared/table/login-keys';
 import { getProgress } from '#shared/table/progress';
 import { getRun, listCheckpoints } from '#shared/table/runs';
+import { readLease } from '#shared/table/leases';
 import type { TableContext } from '#shared/table/context';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
@@ -65,6 +66,17 @@ const expectTableMatchesSource = async () => {
   expect(progress.total).toBe(source.size);
   expect(progress.byStatus.PENDING).toBe(source.size);
   for (const name of GROUPS) expect(await getGroup(table, name)).toMatchObject({ groupName: name });
+};
+
+/** The counters item says exactly what the user items say, status by status. */
+const expectCountersMatchStatuses = async () => {
+  const users = await tableUsers(table);
+  const perStatus: Record<string, number> = {};
+  for (const user of users) perStatus[user.status] = (perStatus[user.status] ?? 0) + 1;
+  const progress = await getProgress(table);
+  expect(progress.total).toBe(users.length);
+  for (const [status, count] of Object.entries(progress.byStatus))
+    expect([status, count]).toEqual([status, perStatus[status] ?? 0]);
 };
 
 const memberships = () =>
@@ -182,14 +194,18 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
     await expectTableMatchesSource();
   }, 90_000);
 
-  it('resumes a run whose runner was killed mid-sync, with nothing recorded, and ends with every user once', async () => {
-    await arrange();
-    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+  /**
+   * The process dies during the 5th users round: that call finishes (it was in flight), and no
+   * later call reaches the table — not even the Catch's fail task, so the run stays RUNNING and
+   * its lease stops beating.
+   */
+  const runKilledMidSync = async (
+    env: ReturnType<typeof syncEnvironment>,
+    input: Record<string, unknown>,
+  ) => {
     const inFlight: Promise<unknown>[] = [];
     let usersTasks = 0;
     let killed = false;
-    // The process dies during the 5th users round: that call finishes (it was in flight), and no
-    // later call reaches the table — not even the Catch's fail task, so the run stays RUNNING.
     const killMidRun = (handler: (event: unknown) => Promise<unknown>) => async (event: unknown) => {
       if (killed) throw new Error('runner killed');
       if ((event as { task: string }).task === 'users' && ++usersTasks === 5) killed = true;
@@ -197,19 +213,30 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
       inFlight.push(call.catch(() => undefined));
       return call;
     };
-
-    const dead = await env.run({ maxConcurrency: 4, taskBudgetSeconds: 0 }, killMidRun);
+    const dead = await env.run(input, killMidRun);
     await Promise.all(inFlight);
+    return dead;
+  };
+
+  it('shows a killed run STALE once its lease stops beating; an explicit takeover resumes it to every user once, counters exact', async () => {
+    await arrange();
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 60 });
     const countedBeforeResume = (await listCheckpoints(table, dead.executionName, 'users#')).reduce(
       (n, c) => n + c.seen,
       0,
     );
-    const statusBeforeResume = (await getRun(table, dead.executionName))?.status;
-    const resumed = await env.run({ resumeRunId: dead.executionName });
+    const leaseWhileFresh = await readLease(table, 'bulk-sync');
+    clock.advance(60_001);
+    const leaseAfterTtl = await readLease(table, 'bulk-sync');
+
+    const refused = await env.run({ resumeRunId: dead.executionName });
+    const resumed = await env.run({ resumeRunId: dead.executionName, takeOver: true });
 
     expect(dead.status).toBe('FAILED');
-    expect(statusBeforeResume).toBe('RUNNING');
-    expect(await getRun(table, dead.executionName)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(leaseWhileFresh).toMatchObject({ owner: dead.executionName, state: 'HELD' });
+    expect(leaseAfterTtl).toMatchObject({ owner: dead.executionName, state: 'STALE' });
+    expect(refused.error?.Error).toBe('LeaseStaleError');
     expect(countedBeforeResume).toBeGreaterThan(0);
     expect(countedBeforeResume).toBeLessThan(POOL_SIZE);
     expect(resumed.error).toBeUndefined();
@@ -217,8 +244,59 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
       runId: dead.executionName,
       users: POOL_SIZE,
       memberships: memberships(),
+      sourceDeleted: 0,
     });
+    expect(await getRun(table, dead.executionName)).toMatchObject({ status: 'SUCCEEDED' });
+    expect(await readLease(table, 'bulk-sync')).toMatchObject({ state: 'RELEASED' });
     await expectTableMatchesSource();
+    await expectCountersMatchStatuses();
+  }, 90_000);
+
+  it('refuses a second sync started at the same time, naming the running one; the first ends with every user once', async () => {
+    await arrange({}, 500);
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+
+    const [a, b] = await Promise.all([
+      env.run({ maxConcurrency: 4, taskBudgetSeconds: 0 }),
+      env.run({ maxConcurrency: 4, taskBudgetSeconds: 0 }),
+    ]);
+
+    const [won, lost] = a.status === 'SUCCEEDED' ? [a, b] : [b, a];
+    expect(won.status).toBe('SUCCEEDED');
+    expect(lost.status).toBe('FAILED');
+    expect(lost.error?.Error).toBe('LeaseHeldError');
+    expect(lost.error?.Cause).toContain(`"${won.executionName}"`);
+    expect(await getRun(table, lost.executionName)).toBeUndefined();
+    expect(won.output).toMatchObject({ users: 500, sourceDeleted: 0 });
+    const users = await tableUsers(table);
+    expect(users.filter((u) => u.status === 'SOURCE_DELETED')).toEqual([]);
+    expect(users.every((u) => u.lastRunId === won.executionName)).toBe(true);
+    await expectTableMatchesSource();
+    await expectCountersMatchStatuses();
+  }, 90_000);
+
+  it('refuses to resume a run superseded by a later one, and that resume marks nobody SOURCE_DELETED', async () => {
+    await arrange({}, 500);
+    const env = syncEnvironment(emulator!, tables, table, pools, clock);
+    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 60 });
+    clock.advance(60_001);
+    const later = await env.run({ maxConcurrency: 4, takeOver: true });
+
+    const resume = await env.run({ resumeRunId: dead.executionName });
+
+    expect(later.status).toBe('SUCCEEDED');
+    // The dead run was closed when its stale lease was taken over.
+    expect(await getRun(table, dead.executionName)).toMatchObject({
+      status: 'FAILED',
+      error: { name: 'LeaseLostError' },
+    });
+    expect(resume.error?.Error).toBe('RunSupersededError');
+    expect(resume.error?.Cause).toContain(`superseded by run "${later.executionName}"`);
+    expect(await getRun(table, dead.executionName)).toMatchObject({ status: 'FAILED' });
+    const users = await tableUsers(table);
+    expect(users.filter((u) => u.status === 'SOURCE_DELETED')).toEqual([]);
+    await expectTableMatchesSource();
+    await expectCountersMatchStatuses();
   }, 90_000);
 
   it('records the failure on the run when a task fails for good, so it can be resumed', async () => {

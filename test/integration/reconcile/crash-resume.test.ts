@@ -1,5 +1,7 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { ManualClock } from '#shared/clock';
+import { LeaseHeldError, LeaseStaleError } from '#shared/errors';
+import { acquireLease, readLease } from '#shared/table/leases';
 import { getProgress } from '#shared/table/progress';
 import type { TableContext } from '#shared/table/context';
 import { transitionStatus } from '#shared/table/users';
@@ -94,6 +96,87 @@ describe('reset campaign after a crash', () => {
     expect(first.complete).toBe(false);
     expect(second.counts['reset-sent']).toBe(3);
     expect(emulator.outbox.list({ userPoolId: pools.target.poolId })).toHaveLength(5);
+  });
+});
+
+describe('one reset campaign at a time (the campaign lease)', () => {
+  const flaggedUsers = async (n: number) => {
+    const users = Array.from({ length: n }, (_, i) =>
+      aSourceUser({ username: `c${String(i).padStart(2, '0')}` }),
+    );
+    await seedSnapshot(table, users, []);
+    await flagAll(users);
+    return users;
+  };
+
+  it('refuses a second campaign started at the same time, naming the first; every user gets exactly one code', async () => {
+    const users = await flaggedUsers(10);
+
+    const [a, b] = await Promise.allSettled([runResetCampaign(deps()), runResetCampaign(deps())]);
+
+    const reports = [a, b].flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const refusals = [a, b].flatMap((r) => (r.status === 'rejected' ? [r.reason as Error] : []));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.complete).toBe(true);
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]).toBeInstanceOf(LeaseHeldError);
+    expect(refusals[0]!.message).toMatch(/A reset-campaign is already running: "campaign-/);
+    for (const u of users) {
+      const messages = emulator.outbox.list({ userPoolId: pools.target.poolId, username: u.username });
+      expect(messages.map((m) => m.kind)).toEqual(['reset']);
+    }
+    expect((await getProgress(table)).byStatus).toMatchObject({ FLAGGED_FOR_RESET: 0, RESET_SENT: 10 });
+    expect(await readLease(table, 'reset-campaign')).toMatchObject({ state: 'RELEASED' });
+  });
+
+  it('refuses to start while a campaign that died holds a STALE lease, and takes it over only when asked', async () => {
+    const users = await flaggedUsers(4);
+    // A campaign process killed mid-run: its lease was never released.
+    await acquireLease(table, 'reset-campaign', { owner: 'campaign-dead', holder: 'host:1', ttlMs: 60_000 });
+    clock.advance(60_001);
+
+    await expect(runResetCampaign(deps())).rejects.toThrow(LeaseStaleError);
+    const report = await runResetCampaign(deps(), { takeOver: true });
+
+    expect(report.counts['reset-sent']).toBe(users.length);
+    expect(await readLease(table, 'reset-campaign')).toMatchObject({
+      state: 'RELEASED',
+      takenOverFrom: { owner: 'campaign-dead', holder: 'host:1' },
+    });
+  });
+
+  it('stops before the next user once its lease was taken over, resetting nobody after that', async () => {
+    const users = await flaggedUsers(6);
+    const campaignDeps = { ...deps(), concurrency: 1 };
+    let resets = 0;
+    // While the 2nd user is being reset, the lease expires and another campaign takes it over.
+    campaignDeps.target.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        if (context.commandName === 'AdminResetUserPasswordCommand' && ++resets === 2) {
+          clock.advance(10 * 60_000);
+          await acquireLease(table, 'reset-campaign', {
+            owner: 'campaign-other',
+            holder: 'host:2',
+            ttlMs: 60_000,
+            takeOver: true,
+          });
+        }
+        return result;
+      },
+      { step: 'initialize', name: 'takeOverMidCampaign' },
+    );
+
+    const report = await runResetCampaign(campaignDeps);
+
+    expect(report.aborted?.error).toBe('LeaseLostError');
+    expect(report.counts['reset-sent']).toBe(2);
+    expect(emulator.outbox.list({ userPoolId: pools.target.poolId })).toHaveLength(2);
+    expect((await getProgress(table)).byStatus.FLAGGED_FOR_RESET).toBe(users.length - 2);
+    expect(await readLease(table, 'reset-campaign')).toMatchObject({
+      owner: 'campaign-other',
+      state: 'HELD',
+    });
   });
 });
 
