@@ -195,8 +195,12 @@ export const finishSync = async (input: FinishInput, deps: BulkExportDeps): Prom
       }
     } else {
       const lease = await fence(deps, input);
-      state = (await sweepPage(deps, input, state, lease)) ?? state;
-      if (!state.cursor) break;
+      const next = await sweepPage(deps, input, state, lease);
+      // A page cut short by the lease is swept again from the same cursor, behind a new fence.
+      if (next) {
+        state = next;
+        if (!state.cursor) break;
+      }
     }
     if (deps.clock.now() >= deadline) return { done: false, ...state };
   }

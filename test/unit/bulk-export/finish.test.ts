@@ -1,5 +1,6 @@
 import { addCounters, getProgress } from '#shared/table/progress';
-import { advanceCheckpoint, getRun } from '#shared/table/runs';
+import { acquireLease } from '#shared/table/leases';
+import { advanceCheckpoint, createRun, getRun } from '#shared/table/runs';
 import { getUser, recordMigrated, upsertSnapshot } from '#shared/table/users';
 import { finishSync } from '../../../functions/bulk-export/finish';
 import { markPhaseStarted } from '#shared/table/run-phases';
@@ -125,5 +126,80 @@ describe('finishSync (the finish task)', () => {
 
     expect(replay).toMatchObject({ done: true, seen: 1, sourceDeleted: 1 });
     expect((await getProgress(local.table)).byStatus).toMatchObject({ SOURCE_DELETED: 1 });
+  });
+
+  it('checks integrity before it marks anyone: a run whose counts do not add up marks nobody SOURCE_DELETED', async () => {
+    await snapshot('live-elsewhere'); // written by another run, not this one
+    await snapshot('a', 'run-1');
+    await shardDone('0', 1);
+    await shardDone('1', 1); // one more than carry the run
+    const { deps } = fakeDeps(local.table);
+
+    await expect(finishSync(input, deps)).rejects.toThrow(
+      expect.objectContaining({ name: 'ShardIntegrityError' }),
+    );
+    expect(await getUser(local.table, 'live-elsewhere')).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('marks nobody SOURCE_DELETED once a later run exists (it is no longer the latest)', async () => {
+    await snapshot('gone');
+    await snapshot('here', 'run-1');
+    await shardDone('0', 1);
+    await shardDone('1', 0);
+    local.clock.advance(1000);
+    await createRun(local.table, 'run-2', {}); // started after run-1 (as a takeover would)
+    const { deps } = fakeDeps(local.table);
+
+    await expect(finishSync(input, deps)).rejects.toThrow(
+      expect.objectContaining({ name: 'RunSupersededError' }),
+    );
+    expect(await getUser(local.table, 'gone')).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('marks nobody SOURCE_DELETED once its lease was taken over', async () => {
+    await snapshot('gone');
+    await snapshot('here', 'run-1');
+    await shardDone('0', 1);
+    await shardDone('1', 0);
+    local.clock.advance(900_001);
+    await acquireLease(local.table, 'bulk-sync', {
+      owner: 'run-1',
+      holder: 'resume-1',
+      ttlMs: 900_000,
+      takeOver: true,
+    });
+    const { deps } = fakeDeps(local.table);
+
+    await expect(finishSync(input, deps)).rejects.toThrow(
+      expect.objectContaining({ name: 'LeaseLostError' }),
+    );
+    expect(await getUser(local.table, 'gone')).toMatchObject({ status: 'PENDING' });
+  });
+
+  it('starts no write the lease would not outlive: a page cut short is replayed after the lease is renewed', async () => {
+    await snapshot('gone-1');
+    await snapshot('gone-2');
+    await shardDone('0', 0);
+    await shardDone('1', 0);
+    const { deps } = fakeDeps(local.table);
+    // The clock jumps to just before the lease's end as soon as the sweep writes: the next write must wait.
+    const send = deps.table.doc.send.bind(deps.table.doc);
+    let jumped = false;
+    const doc = Object.create(deps.table.doc) as typeof deps.table.doc;
+    doc.send = ((command: { input: { Key?: { pk?: string } } }) => {
+      if (!jumped && String(command.input.Key?.pk ?? '').startsWith('USER#')) {
+        jumped = true;
+        local.clock.advance(900_000 - 1000);
+      }
+      return send(command as never);
+    }) as typeof doc.send;
+
+    const cut = await finishSync(input, { ...deps, table: { ...deps.table, doc } });
+    const { done: _done, ...state } = cut;
+    const result = await finishSync({ ...input, state }, deps); // the state machine's next round
+
+    expect(cut).toMatchObject({ done: false, phase: 'sweep', sourceDeleted: 0 });
+    expect(result).toMatchObject({ done: true, sourceDeleted: 2 });
+    expect((await getProgress(local.table)).byStatus).toMatchObject({ SOURCE_DELETED: 2, PENDING: 0 });
   });
 });
