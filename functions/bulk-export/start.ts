@@ -166,6 +166,13 @@ export const startRun = async (event: StartEvent, deps: BulkExportDeps): Promise
  * `sync status` should not show it RUNNING forever.
  */
 const takeLease = async (deps: BulkExportDeps, owner: LeaseOwner, settings: Settings, takeOver?: boolean) => {
+  // A task renews the lease when it starts; the next renewal comes from the next task, at most a
+  // task budget and one retry back-off (60 s) later. A shorter lease would go STALE while alive.
+  if (settings.leaseSeconds <= settings.taskBudgetSeconds + 60) {
+    throw new InvalidInputError(
+      `leaseSeconds (${settings.leaseSeconds}) must exceed taskBudgetSeconds (${settings.taskBudgetSeconds}) + 60`,
+    );
+  }
   const { takenOver } = await acquireLease(deps.table, 'bulk-sync', {
     ...owner,
     ttlMs: settings.leaseSeconds * 1000,

@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TableUnavailableError } from '../errors';
 
 /**
- * The one mapping of migration-table failures (applied where the callers route on it: user items
+ * The one mapping of migration-table failures (applied where the callers route on it: user items, leases
  * and the Finish sweep; run, group, login-key and counter writes still surface the SDK's error): a lost condition is an answer the caller handles
  * (rethrown as is), anything else means the table could not be reached or refused the request,
  * and becomes `TableUnavailableError` so handlers and the state machine route on one name.

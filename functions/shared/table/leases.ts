@@ -16,7 +16,7 @@
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { LeaseHeldError, LeaseLostError, LeaseStaleError } from '../errors';
 import type { TableContext } from './context';
-import { ConditionalCheckFailedException, conditionalWrite } from './errors';
+import { ConditionalCheckFailedException, conditionalWrite, tableCall } from './errors';
 
 export type LeaseKind = 'bulk-sync' | 'reset-campaign';
 
@@ -64,8 +64,8 @@ export const leaseState = (lease: Lease, now: number): LeaseState =>
 
 /** The lease of `kind` as the table holds it now (consistent read), or undefined if never taken. */
 export const readLease = async (ctx: TableContext, kind: LeaseKind): Promise<LeaseView | undefined> => {
-  const { Item } = await ctx.doc.send(
-    new GetCommand({ TableName: ctx.tableName, Key: leaseKey(kind), ConsistentRead: true }),
+  const { Item } = await tableCall('lease read', () =>
+    ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: leaseKey(kind), ConsistentRead: true })),
   );
   if (!Item) return undefined;
   const lease = toLease(Item);
@@ -130,14 +130,16 @@ export const acquireLease = async (
     delete values[':holder'];
   }
   const written = await conditionalWrite(() =>
-    ctx.doc.send(
-      new PutCommand({
-        TableName: ctx.tableName,
-        Item: { ...leaseKey(kind), ...lease, expiresAt: undefined },
-        ConditionExpression: condition,
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: values,
-      }),
+    tableCall('lease acquire', () =>
+      ctx.doc.send(
+        new PutCommand({
+          TableName: ctx.tableName,
+          Item: { ...leaseKey(kind), ...lease, expiresAt: undefined },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: values,
+        }),
+      ),
     ),
   );
   if (!written) {
@@ -184,16 +186,18 @@ export const renewLease = async (
     update += ', ttlMs = :ttl, expiresAtMs = :now + :ttl';
   } else update += ', expiresAtMs = :now + ttlMs';
   try {
-    const { Attributes } = await ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: leaseKey(kind),
-        UpdateExpression: update,
-        ConditionExpression: '#owner = :owner AND holder = :holder AND released = :false',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
+    const { Attributes } = await tableCall('lease renewal', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: leaseKey(kind),
+          UpdateExpression: update,
+          ConditionExpression: '#owner = :owner AND holder = :holder AND released = :false',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      ),
     );
     return toLease(Attributes ?? {});
   } catch (error) {
@@ -206,21 +210,23 @@ export const renewLease = async (
 export const releaseLease = async (ctx: TableContext, kind: LeaseKind, who: LeaseOwner): Promise<boolean> => {
   const now = ctx.clock.now();
   return conditionalWrite(() =>
-    ctx.doc.send(
-      new UpdateCommand({
-        TableName: ctx.tableName,
-        Key: leaseKey(kind),
-        UpdateExpression: 'SET released = :true, releasedAt = :at',
-        ConditionExpression: '#owner = :owner AND holder = :holder AND released = :false',
-        ExpressionAttributeNames: { '#owner': 'owner' },
-        ExpressionAttributeValues: {
-          ':owner': who.owner,
-          ':holder': who.holder,
-          ':true': true,
-          ':false': false,
-          ':at': iso(now),
-        },
-      }),
+    tableCall('lease release', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: leaseKey(kind),
+          UpdateExpression: 'SET released = :true, releasedAt = :at',
+          ConditionExpression: '#owner = :owner AND holder = :holder AND released = :false',
+          ExpressionAttributeNames: { '#owner': 'owner' },
+          ExpressionAttributeValues: {
+            ':owner': who.owner,
+            ':holder': who.holder,
+            ':true': true,
+            ':false': false,
+            ':at': iso(now),
+          },
+        }),
+      ),
     ),
   );
 };

@@ -226,13 +226,13 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
   it('shows a killed run STALE once its lease stops beating; an explicit takeover resumes it to every user once, counters exact', async () => {
     await arrange({}, KILLED_POOL_SIZE);
     const env = syncEnvironment(emulator!, tables, table, pools, clock);
-    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 60 });
+    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 90 });
     const countedBeforeResume = (await listCheckpoints(table, dead.executionName, 'users#')).reduce(
       (n, c) => n + c.seen,
       0,
     );
     const leaseWhileFresh = await readLease(table, 'bulk-sync');
-    clock.advance(60_001);
+    clock.advance(90_001);
     const leaseAfterTtl = await readLease(table, 'bulk-sync');
 
     const refused = await env.run({ resumeRunId: dead.executionName });
@@ -283,8 +283,8 @@ describe('bulk-sync state machine (aws-local-stepfunctions, Cognito emulator, dy
   it('refuses to resume a run superseded by a later one, and that resume marks nobody SOURCE_DELETED', async () => {
     await arrange({}, 500);
     const env = syncEnvironment(emulator!, tables, table, pools, clock);
-    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 60 });
-    clock.advance(60_001);
+    const dead = await runKilledMidSync(env, { maxConcurrency: 4, taskBudgetSeconds: 0, leaseSeconds: 90 });
+    clock.advance(90_001);
     const later = await env.run({ maxConcurrency: 4, takeOver: true });
 
     const resume = await env.run({ resumeRunId: dead.executionName });

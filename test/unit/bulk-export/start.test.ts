@@ -191,6 +191,17 @@ describe('startRun', () => {
     expect(await getProgress(table)).toMatchObject({ total: 1, byStatus: { PENDING: 1 } });
   });
 
+  it('refuses a lease shorter than a task budget plus a retry back-off (it would go STALE while alive)', async () => {
+    const { deps } = reachablePools();
+
+    await expect(
+      startRun({ input: { taskBudgetSeconds: 120, leaseSeconds: 180 }, executionName: 'exec-1' }, deps),
+    ).rejects.toThrow(
+      expect.objectContaining({ name: 'InvalidInputError', message: expect.stringMatching(/leaseSeconds/) }),
+    );
+    expect(await readLease(table, 'bulk-sync')).toBeUndefined();
+  });
+
   it('fails with RunNotFoundError when the run to resume does not exist', async () => {
     const { deps } = reachablePools();
 
