@@ -18,6 +18,8 @@ module.exports = {
     '^#shared/(.*)$': '<rootDir>/functions/shared/$1',
     '^#local/(.*)$': '<rootDir>/local/$1',
   },
+  // One synthesis (cached by source hash) shared by the artifact-mode tests.
+  globalSetup: '<rootDir>/test/setup/synthesize.ts',
   setupFiles: ['<rootDir>/test/setup/polyfills.ts'],
   setupFilesAfterEnv: ['<rootDir>/test/setup/matchers.ts'],
   testTimeout: 30000,
