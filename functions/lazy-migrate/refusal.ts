@@ -15,6 +15,7 @@ export const REFUSAL_MESSAGE = 'Unable to sign in with these details. Check them
  * the reason and detail are for the log only.
  */
 export class MigrationRefusedError extends MigrationError {
+  override readonly name = 'MigrationRefusedError';
   constructor(
     readonly reason: RefusalReason,
     /** Operator-facing detail (an attribute name, an AWS exception name); never a secret. */

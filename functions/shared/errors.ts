@@ -1,16 +1,19 @@
 /**
- * Base class of every error this project throws on purpose. `name` is the class name, so
- * Step Functions `Retry`/`Catch` can match on it (`ErrorEquals: ["SourceThrottledError"]`).
+ * Base class of every error this project throws on purpose. Every subclass writes its `name` as
+ * a literal: the bundles are minified, so a name taken from the class (`new.target.name`) would
+ * reach Step Functions as `av`, and `Retry`/`Catch` (`ErrorEquals: ["SourceThrottledError"]`)
+ * would never match.
  */
 export class MigrationError extends Error {
+  override name = 'MigrationError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
-    this.name = new.target.name;
   }
 }
 
 /** A configuration value is missing or invalid; `issues` lists every bad field. */
 export class ConfigError extends MigrationError {
+  override readonly name = 'ConfigError';
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
@@ -20,44 +23,67 @@ export class ConfigError extends MigrationError {
 }
 
 /** Input to a task, trigger or command does not have the documented shape. */
-export class InvalidInputError extends MigrationError {}
+export class InvalidInputError extends MigrationError {
+  override readonly name = 'InvalidInputError';
+}
 
 /** The source pool answered TooManyRequestsException; retry later. */
-export class SourceThrottledError extends MigrationError {}
+export class SourceThrottledError extends MigrationError {
+  override readonly name = 'SourceThrottledError';
+}
 
 /** The target pool answered TooManyRequestsException; retry later. */
-export class TargetThrottledError extends MigrationError {}
+export class TargetThrottledError extends MigrationError {
+  override readonly name = 'TargetThrottledError';
+}
 
 /** The source pool cannot be reached or refused access (AccessDenied, ResourceNotFound, network). */
-export class SourceUnavailableError extends MigrationError {}
+export class SourceUnavailableError extends MigrationError {
+  override readonly name = 'SourceUnavailableError';
+}
 
 /** The target pool cannot be reached or refused access. */
-export class TargetUnavailableError extends MigrationError {}
+export class TargetUnavailableError extends MigrationError {
+  override readonly name = 'TargetUnavailableError';
+}
 
 /** A login name matches more than one source user; migrating either could hand over the wrong account. */
-export class AmbiguousUserError extends MigrationError {}
+export class AmbiguousUserError extends MigrationError {
+  override readonly name = 'AmbiguousUserError';
+}
 
 /** An internal deadline (e.g. the trigger's share of Cognito's 5 s) passed before the work finished. */
-export class DeadlineExceededError extends MigrationError {}
+export class DeadlineExceededError extends MigrationError {
+  override readonly name = 'DeadlineExceededError';
+}
 
 /** Code asked for a status change the migration model forbids (e.g. MIGRATED back to PENDING). */
 export class InvalidTransitionError extends MigrationError {
+  override readonly name = 'InvalidTransitionError';
   constructor(from: readonly string[], to: string) {
     super(`A record cannot move from ${from.join(' or ')} to ${to}; see ALLOWED_TRANSITIONS`);
   }
 }
 
 /** A migration table read or write failed for a reason other than a lost condition. */
-export class TableUnavailableError extends MigrationError {}
+export class TableUnavailableError extends MigrationError {
+  override readonly name = 'TableUnavailableError';
+}
 
 /** A bulk-sync run record is missing, or a resume does not match it. */
-export class RunNotFoundError extends MigrationError {}
+export class RunNotFoundError extends MigrationError {
+  override readonly name = 'RunNotFoundError';
+}
 
 /** A bulk-sync run found that its shards do not add up (a user in two shards, or a count mismatch). */
-export class ShardIntegrityError extends MigrationError {}
+export class ShardIntegrityError extends MigrationError {
+  override readonly name = 'ShardIntegrityError';
+}
 
 /** The target pool lacks something the migration needs (an attribute, a group, a setting). */
-export class TargetSchemaError extends MigrationError {}
+export class TargetSchemaError extends MigrationError {
+  override readonly name = 'TargetSchemaError';
+}
 
 /** What a lease error says about the lease it met (who holds it, until when). */
 export interface LeaseHolder {

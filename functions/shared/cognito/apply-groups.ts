@@ -12,7 +12,9 @@ import type { AppLogger } from '../logger';
 import type { TableContext } from '../table/context';
 
 /** The user named to `applyGroupsToUser` does not exist in the target pool, so no group can be added. */
-export class TargetUserNotFoundError extends MigrationError {}
+export class TargetUserNotFoundError extends MigrationError {
+  override readonly name = 'TargetUserNotFoundError';
+}
 
 /** What applying groups needs: the target pool's client (rate limited by the caller), the table, config. */
 export interface ApplyGroupsDeps {
