@@ -98,9 +98,12 @@ export const parseConfig = (raw: unknown): MigrationConfig => {
   throw new ConfigError(`Invalid configuration:\n  - ${issues.join('\n  - ')}`, issues);
 };
 
-/** Flat environment variables that override the JSON configuration, for Lambda and the CLI. */
+/**
+ * Flat environment variables that override the JSON configuration, for Lambda and the CLI.
+ * AWS_REGION is not one of them: Lambda sets it to the function's Region and an operator's shell
+ * may hold any Region, so it only fills `region` when the configuration names none.
+ */
 const ENV_OVERRIDES: Record<string, string[]> = {
-  AWS_REGION: ['region'],
   SOURCE_USER_POOL_ID: ['source', 'userPoolId'],
   SOURCE_MIGRATION_CLIENT_ID: ['source', 'migrationClientId'],
   SOURCE_ROLE_ARN: ['source', 'roleArn'],
@@ -158,6 +161,7 @@ export const loadConfig = (env: NodeJS.ProcessEnv, options: { file?: string } = 
     const value = env[name];
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
+  if (raw.region === undefined && env.AWS_REGION) raw.region = env.AWS_REGION;
   return parseConfig(raw);
 };
 

@@ -107,9 +107,12 @@ export class MigrationStack extends Stack {
       production: config.production,
     });
 
+    // Both Regions explicitly: inside Lambda the configured `region` is the function's own, so a
+    // source pool in another Region (deployment.sourceRegion) is only reachable if named here.
     const functionConfig = (name: FunctionName): Record<string, unknown> => ({
       ...config.migrationInput,
-      target: { ...config.migrationInput.target, userPoolId: this.targetPoolId },
+      source: { ...config.migrationInput.source, region: deployment.sourceRegion },
+      target: { ...config.migrationInput.target, userPoolId: this.targetPoolId, region: deployment.targetRegion },
       ...(name === 'group-sync' ? { groupSyncFunctionName: functionName(stage, 'group-sync') } : {}),
     });
     const functions = {} as Record<FunctionName, MigrationFunction>;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { toCognitoError } from './errors';
+import { poolNotFound, toCognitoError } from './errors';
 import type { Dispatcher } from './dispatch';
 import type { Outbox } from './outbox';
 import type { Store } from './store';
@@ -66,7 +66,14 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   try {
     const raw = await readBody(req);
     const input = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    const output = await deps.dispatcher.call(operation, input, regionOf(req));
+    const region = regionOf(req);
+    // A user pool lives in one Region (its id starts with it); asked in another Region, AWS
+    // does not find it. This is what a client configured with the wrong Region meets.
+    const poolId = input.UserPoolId;
+    if (typeof poolId === 'string' && poolId.includes('_') && poolId.split('_')[0] !== region) {
+      throw poolNotFound(poolId);
+    }
+    const output = await deps.dispatcher.call(operation, input, region);
     send(res, 200, output, { 'content-type': JSON_TYPE });
   } catch (error) {
     const failure = toCognitoError(error);

@@ -93,6 +93,21 @@ describe('loadConfig', () => {
     expect(config.endpoints.dynamodb).toBe('http://127.0.0.1:4567');
   });
 
+  it('keeps the configured region when AWS_REGION names another (Lambda sets it to its own Region)', () => {
+    const config = loadConfig({
+      COGNITO_MIGRATE_CONFIG: JSON.stringify({ ...valid, region: 'eu-west-1' }),
+      AWS_REGION: 'us-west-2',
+    });
+
+    expect(config.region).toBe('eu-west-1');
+  });
+
+  it('takes the region from AWS_REGION when the configuration names none', () => {
+    const config = loadConfig({ COGNITO_MIGRATE_CONFIG: JSON.stringify(valid), AWS_REGION: 'us-west-2' });
+
+    expect(config.region).toBe('us-west-2');
+  });
+
   it('reads a JSON file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cm-config-'));
     const file = join(dir, 'config.json');
