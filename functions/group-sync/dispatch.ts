@@ -12,8 +12,17 @@ import { handlePreTokenGeneration } from './pre-token-generation';
 export type GroupSyncEvent =
   PostAuthenticationTriggerEvent | PreTokenGenerationTriggerEvent | ApplyGroupsEvent;
 
-/** Kept back from the continuation's remaining Lambda time, to hand on and return cleanly. */
+/**
+ * Kept back from the continuation's remaining Lambda time, to hand on and return cleanly: a fifth
+ * of it, at most 5 s. A fixed 5 s left nothing of group-sync's own 5 s timeout (the trigger's),
+ * so the continuation applied no group and only handed on until it gave up.
+ */
 const CONTINUATION_MARGIN_MS = 5_000;
+const CONTINUATION_MARGIN_SHARE = 0.2;
+
+/** The continuation's budget from the invocation's remaining time. */
+export const continuationBudgetMs = (remainingMs: number): number =>
+  Math.max(0, remainingMs - Math.min(CONTINUATION_MARGIN_MS, remainingMs * CONTINUATION_MARGIN_SHARE));
 /** The continuation's budget when no Lambda context tells the remaining time (local runs). */
 const DEFAULT_CONTINUATION_MS = 60_000;
 
@@ -25,7 +34,7 @@ export const dispatch = async (
 ): Promise<GroupSyncEvent | { outcome: ApplyOutcome }> => {
   if ('kind' in event) {
     const remaining = context
-      ? context.getRemainingTimeInMillis() - CONTINUATION_MARGIN_MS
+      ? continuationBudgetMs(context.getRemainingTimeInMillis())
       : DEFAULT_CONTINUATION_MS;
     return { outcome: await handleApplyGroupsEvent(event, deps, { deadlineMs: remaining }) };
   }

@@ -2,7 +2,7 @@ import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { MigrationConfig } from '#shared/config';
-import { InvalidInputError } from '#shared/errors';
+import { DeadlineExceededError, InvalidInputError } from '#shared/errors';
 import { bindTargetSub, getUser, markGroupsApplied } from '#shared/table/users';
 import {
   applyGroupsToUser,
@@ -75,7 +75,12 @@ const applyAndHandOff = async (
       reason: 'hops-exhausted',
       remainingCount: remaining.length,
     });
-    return 'gave-up';
+    // Thrown, not returned: Lambda's async retries get another try, then the event lands in the
+    // on-failure destination, where an operator (and an alarm) can see the drop.
+    throw new DeadlineExceededError(
+      `Groups of one user not fully applied after ${MAX_HOPS} continuations (${remaining.length} left); ` +
+        'the next sign-in or the reconciler applies them',
+    );
   }
   const payload: ApplyGroupsEvent = {
     kind: 'apply-groups',

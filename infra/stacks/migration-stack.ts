@@ -1,6 +1,16 @@
 import { join } from 'node:path';
-import { ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  type StackProps,
+} from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
@@ -64,6 +74,8 @@ export class MigrationStack extends Stack {
   readonly targetPool: TargetPool | undefined;
   readonly existingPoolTriggers: ExistingPoolTriggers | undefined;
   readonly bulkSync: BulkSyncStateMachine;
+  /** group-sync continuations that failed every attempt (Lambda's on-failure destination). */
+  readonly groupSyncFailures: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MigrationStackProps) {
     super(scope, id, props);
@@ -112,7 +124,11 @@ export class MigrationStack extends Stack {
     const functionConfig = (name: FunctionName): Record<string, unknown> => ({
       ...config.migrationInput,
       source: { ...config.migrationInput.source, region: deployment.sourceRegion },
-      target: { ...config.migrationInput.target, userPoolId: this.targetPoolId, region: deployment.targetRegion },
+      target: {
+        ...config.migrationInput.target,
+        userPoolId: this.targetPoolId,
+        region: deployment.targetRegion,
+      },
       ...(name === 'group-sync' ? { groupSyncFunctionName: functionName(stage, 'group-sync') } : {}),
     });
     const functions = {} as Record<FunctionName, MigrationFunction>;
@@ -130,8 +146,24 @@ export class MigrationStack extends Stack {
     this.functions = functions;
     for (const name of FUNCTION_NAMES) this.grant(name, config);
     // group-sync hands what it could not apply in time to itself asynchronously; two retries,
-    // then dropped: PostAuthentication applies the rest at the next sign-in.
-    functions['group-sync'].configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });
+    // then the event is kept in a queue (the next sign-in or the reconciler applies the rest),
+    // so a dropped continuation is visible and can be alarmed on.
+    this.groupSyncFailures = new sqs.Queue(this, 'GroupSyncFailures', {
+      queueName: `cognito-migrate-${stage}-group-sync-failures`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.groupSyncFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the on-failure destination of group-sync’s async invocations: it is the dead-letter queue',
+    });
+    functions['group-sync'].configureAsyncInvoke({
+      retryAttempts: 2,
+      maxEventAge: Duration.hours(1),
+      onFailure: new SqsDestination(this.groupSyncFailures),
+    });
 
     for (const fn of [functions['lazy-migrate'], functions['group-sync']]) {
       fn.addPermission('InvokedByTargetPool', {

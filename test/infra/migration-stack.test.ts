@@ -70,6 +70,16 @@ describe('MigrationStack with a new target pool', () => {
     }
   });
 
+  it('sends group-sync continuations that fail every retry to a queue', () => {
+    const [queueId] = Object.keys(resources(dev, 'AWS::SQS::Queue'));
+
+    dev.migrationTemplate.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: { Ref: functionLogicalId(dev, 'group-sync') },
+      MaximumRetryAttempts: 2,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+    });
+  });
+
   it('keeps trigger timeouts within Cognito’s 5 s', () => {
     for (const fn of ['lazy-migrate', 'group-sync']) {
       const props = resources(dev, 'AWS::Lambda::Function')[functionLogicalId(dev, fn)].Properties;

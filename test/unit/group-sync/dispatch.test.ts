@@ -3,7 +3,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { InvalidInputError } from '#shared/errors';
-import { dispatch, type GroupSyncEvent } from '../../../functions/group-sync/dispatch';
+import { continuationBudgetMs, dispatch, type GroupSyncEvent } from '../../../functions/group-sync/dispatch';
 import postAuth from '../../fixtures/events/post-authentication.json';
 import preToken from '../../fixtures/events/pre-token-generation.json';
 import { aCognitoClient, aConfig, aTable, spyLogger } from './fakes';
@@ -41,6 +41,14 @@ describe('dispatch', () => {
     });
 
     expect(result).toEqual({ outcome: 'not-applicable' });
+  });
+
+  it.each([
+    [5_000, 4_000],
+    [60_000, 55_000],
+    [500, 400],
+  ])('gives the continuation most of the %i ms the invocation has left (%i ms)', (remaining, budget) => {
+    expect(continuationBudgetMs(remaining)).toBe(budget);
   });
 
   it('rejects a trigger source it does not serve', async () => {

@@ -236,16 +236,14 @@ describe('handleApplyGroupsEvent', () => {
     expect(cognitoMock.calls()).toHaveLength(0);
   });
 
-  it(`gives up after ${MAX_HOPS} continuations in a row`, async () => {
+  it(`fails after ${MAX_HOPS} continuations in a row, so Lambda retries it and then records the drop`, async () => {
     givenRecord(aRecord());
 
-    const outcome = await handleApplyGroupsEvent(
-      { kind: 'apply-groups', username: 'alice', hop: MAX_HOPS },
-      deps,
-      { deadlineMs: 0 },
-    );
+    const failure = handleApplyGroupsEvent({ kind: 'apply-groups', username: 'alice', hop: MAX_HOPS }, deps, {
+      deadlineMs: 0,
+    });
 
-    expect(outcome).toBe('gave-up');
+    await expect(failure).rejects.toMatchObject({ name: 'DeadlineExceededError' });
     expect(lambdaMock).toHaveReceivedCommandTimes(InvokeCommand, 0);
   });
 
