@@ -1,6 +1,6 @@
 import { loadConfig } from '#shared/config';
 import { createDeps } from './deps';
-import { runTask } from './run-task';
+import { runTask, type Invocation } from './run-task';
 import type { BulkExportDeps } from './types';
 
 let deps: BulkExportDeps | undefined;
@@ -11,7 +11,7 @@ let deps: BulkExportDeps | undefined;
  * per container, on the first event, so a bad configuration fails that task with a ConfigError
  * the state machine records instead of an opaque init failure.
  */
-export const handler = async (event: unknown): Promise<unknown> => {
+export const handler = async (event: unknown, context?: Invocation): Promise<unknown> => {
   deps ??= createDeps(loadConfig(process.env));
-  return runTask(event, deps);
+  return runTask(event, deps, context);
 };

@@ -44,28 +44,54 @@ export const taskEventSchema = z.discriminatedUnion('task', [
 
 export type TaskEvent = z.input<typeof taskEventSchema>;
 
+/** What one invocation may still spend, from Lambda's context; absent outside Lambda. */
+export interface Invocation {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * Kept back from the invocation's remaining time: the page in flight (its SDK retries included)
+ * and the checkpoint write finish inside the Lambda timeout. A tenth of it, 1 s to 30 s.
+ */
+export const invocationMarginMs = (remainingMs: number): number =>
+  Math.min(30_000, Math.max(1_000, remainingMs * 0.1));
+
+/** The most a task may page in this invocation: its budget, capped by Lambda's remaining time. */
+export const taskBudgetMs = (requestedMs: number, invocation: Invocation | undefined): number => {
+  if (!invocation) return requestedMs;
+  const remaining = invocation.getRemainingTimeInMillis();
+  return Math.max(0, Math.min(requestedMs, remaining - invocationMarginMs(remaining)));
+};
+
 /**
  * Validates a state-machine event and runs its task. Bad input throws InvalidInputError, changing
  * nothing. Every task of a run first renews the run's lease (the heartbeat): a task of an
- * execution whose lease was taken over throws LeaseLostError and writes nothing.
+ * execution whose lease was taken over throws LeaseLostError and writes nothing. With Lambda's
+ * context, a task pages at most until shortly before the function times out, checkpoints and
+ * returns `{ done: false }`, so a long budget never ends in Sandbox.Timedout.
  */
-export const runTask = async (event: unknown, deps: BulkExportDeps): Promise<unknown> => {
+export const runTask = async (
+  event: unknown,
+  deps: BulkExportDeps,
+  invocation?: Invocation,
+): Promise<unknown> => {
   const parsed = parseInput(taskEventSchema, event, 'bulk-export task event');
   // Finish renews its lease itself, after checking the run did not already succeed.
   if (parsed.task === 'groups' || parsed.task === 'users' || parsed.task === 'memberships') {
     await renewLease(deps.table, 'bulk-sync', { owner: parsed.runId, holder: parsed.execution });
   }
+  const budget = (requestedMs: number) => taskBudgetMs(requestedMs, invocation);
   switch (parsed.task) {
     case 'start':
-      return startRun(parsed, deps);
+      return startRun(parsed, deps, invocation && { maxTaskBudgetMs: budget(Number.MAX_SAFE_INTEGER) });
     case 'groups':
-      return syncGroups(parsed, deps);
+      return syncGroups({ ...parsed, budgetMs: budget(parsed.budgetMs) }, deps);
     case 'users':
-      return exportUsers(parsed, deps);
+      return exportUsers({ ...parsed, budgetMs: budget(parsed.budgetMs) }, deps);
     case 'memberships':
-      return syncMemberships(parsed, deps);
+      return syncMemberships({ ...parsed, budgetMs: budget(parsed.budgetMs) }, deps);
     case 'finish':
-      return finishSync(parsed, deps);
+      return finishSync({ ...parsed, budgetMs: budget(parsed.budgetMs) }, deps);
     case 'fail':
       return recordFailure(parsed, deps);
   }

@@ -83,9 +83,25 @@ const contextOf = (runId: string, execution: string, settings: Settings, resumed
  * DescribeUserPool, then opens a run record — or, with `resumeRunId`, reopens that run, keeping
  * its shards (its checkpoints are keyed by them).
  */
-export const startRun = async (event: StartEvent, deps: BulkExportDeps): Promise<RunContext> => {
+export const startRun = async (
+  event: StartEvent,
+  deps: BulkExportDeps,
+  limits: { maxTaskBudgetMs: number } | undefined = undefined,
+): Promise<RunContext> => {
   const input = parseInput(syncInputSchema, event.input ?? {}, 'bulk-sync input');
   const { config } = deps;
+  if (
+    limits &&
+    input.taskBudgetSeconds !== undefined &&
+    input.taskBudgetSeconds * 1000 > limits.maxTaskBudgetMs
+  ) {
+    // Each task would be cut to the Lambda's remaining time anyway; say so rather than run with
+    // a budget the function timeout cannot hold.
+    throw new InvalidInputError(
+      `taskBudgetSeconds ${input.taskBudgetSeconds} is more than one bulk-export invocation can page ` +
+        `(${Math.floor(limits.maxTaskBudgetMs / 1000)} s within its Lambda timeout); lower it or raise the function timeout`,
+    );
+  }
   if (config.source.retired) {
     throw new ConfigError('The source pool is marked retired; a bulk sync needs it readable', [
       'source.retired',

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { aslPlaceholders } from '../../infra/constructs/bulk-sync-state-machine';
+import { allStates, type AslMachine } from '#local/stepfunctions/definition';
 import { type Cfn, REPO_ROOT, synth, type Synthesized } from './support';
 
 const DIR = join(REPO_ROOT, 'statemachines');
@@ -67,5 +68,42 @@ describe('state machine definitions', () => {
 
     expect(target).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^BulkExport/), 'Arn'] });
     expect(invokes).toEqual([{ Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: target }]);
+  });
+
+  describe('bulk-sync tasks against the bulk-export Lambda timeout', () => {
+    const tasks = () =>
+      allStates(JSON.parse(readFileSync(join(DIR, 'bulk-sync.asl.json'), 'utf8')) as AslMachine).filter(
+        ([, state]) => state.Type === 'Task',
+      ) as [string, { TimeoutSeconds?: number; Retry?: { ErrorEquals: string[] }[] }][];
+    const lambdaTimeout = () => {
+      const fn = Object.values<Cfn>(app.migrationTemplate.findResources('AWS::Lambda::Function')).find((f) =>
+        String(f.Properties.FunctionName).endsWith('-bulk-export'),
+      );
+      return Number(fn!.Properties.Timeout);
+    };
+
+    it('time a task out only after the Lambda timeout could have fired, and not much later', () => {
+      for (const [, state] of tasks()) {
+        expect(state.TimeoutSeconds).toBeGreaterThan(lambdaTimeout());
+        expect(state.TimeoutSeconds).toBeLessThanOrEqual(lambdaTimeout() + 60);
+      }
+    });
+
+    // https://docs.aws.amazon.com/step-functions/latest/dg/bp-lambda-serviceexception.html: retry
+    // Lambda's transient service errors; a function timeout reaches Step Functions as
+    // Sandbox.Timedout (Lambda.Unknown without an errorType), and the task resumes from its checkpoint.
+    it.each([
+      'Lambda.ServiceException',
+      'Lambda.AWSLambdaException',
+      'Lambda.SdkClientException',
+      'Lambda.TooManyRequestsException',
+      'Lambda.Unknown',
+      'Sandbox.Timedout',
+      'States.Timeout',
+    ])('retry %s in every task', (error) => {
+      for (const [, state] of tasks()) {
+        expect((state.Retry ?? []).flatMap((r) => r.ErrorEquals)).toContain(error);
+      }
+    });
   });
 });
