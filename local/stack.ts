@@ -69,6 +69,23 @@ export interface LocalStackOptions {
    * limiters are sized to it (config `accountQuotas`). @default 1 (AWS's defaults)
    */
   accountQuotaScale?: number;
+  /** The source pool's Region, when it is not `region` (the pool id then starts with it). @default region */
+  sourceRegion?: string;
+  /** The target pool's LambdaConfig. @default the local functions' ARNs (LOCAL_FUNCTION_ARNS) */
+  lambdaConfig?: CreateUserPoolRequest['LambdaConfig'];
+  /**
+   * Builds the functions instead of wiring the handler logic in-process (`local/artifacts` runs
+   * the bundled assets). Their `triggers` are registered with the emulator by ARN.
+   */
+  wire?: (stack: WireContext) => Promise<LocalFunctions>;
+}
+
+/** What a `wire` hook gets: the stack built so far, and the local configuration. */
+export interface WireContext {
+  state: LocalState;
+  config: MigrationConfig;
+  emulator: CognitoEmulator;
+  dynamo: LocalDynamo;
 }
 
 /**
@@ -92,8 +109,10 @@ export interface LocalStack {
   functions: LocalFunctions;
   /** The target client's callback: the rehearsal app that shows the code exchange's result. */
   callbackApp: CallbackApp;
-  /** An SDK client for the emulator (both pools live in it). */
+  /** An SDK client for the emulator (both pools live in it), signing for the target's Region. */
   cognito: CognitoIdentityProviderClient;
+  /** The same for the source pool's Region (`cognito` itself when both pools share a Region). */
+  sourceCognito: CognitoIdentityProviderClient;
   close(): Promise<void>;
 }
 
@@ -169,13 +188,26 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     // A copy: the SDK tags the credentials object it is given.
     credentials: { ...LOCAL_CREDENTIALS },
   });
+  const sourceRegion = options.sourceRegion ?? region;
+  const sourceCognito =
+    sourceRegion === region
+      ? cognito
+      : new CognitoIdentityProviderClient({
+          region: sourceRegion,
+          endpoint: emulator.endpoint,
+          credentials: { ...LOCAL_CREDENTIALS },
+        });
+  const destroyClients = () => {
+    cognito.destroy();
+    if (sourceCognito !== cognito) sourceCognito.destroy();
+  };
   let callbackApp: CallbackApp | undefined;
   try {
     callbackApp = await startCallbackApp();
-    const source = options.externalSource ?? (await createSource(cognito, options));
+    const source = options.externalSource ?? (await createSource(sourceCognito, options));
     const targetPoolId = await createPool(cognito, {
       ...poolRequest(DEFAULT_TARGET_POOL, options.targetPool),
-      LambdaConfig: {
+      LambdaConfig: options.lambdaConfig ?? {
         UserMigration: LOCAL_FUNCTION_ARNS.lazyMigrate,
         PreSignUp: LOCAL_FUNCTION_ARNS.lazyMigrate,
         PostAuthentication: LOCAL_FUNCTION_ARNS.groupSync,
@@ -244,7 +276,11 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     const sourceSecret = 'secret' in source ? source.secret : undefined;
     const config = parseConfig({
       region,
-      source: { ...state.source, ...(sourceSecret ? { migrationClientSecret: sourceSecret } : {}) },
+      source: {
+        ...state.source,
+        ...(sourceRegion !== region ? { region: sourceRegion } : {}),
+        ...(sourceSecret ? { migrationClientSecret: sourceSecret } : {}),
+      },
       target: state.target,
       tableName,
       migrationWindowEnd: state.migrationWindowEnd,
@@ -271,9 +307,17 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       },
     });
     state.settings = settingsOf(config);
-    const functions = wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
-    emulator.registerFunction(LOCAL_FUNCTION_ARNS.lazyMigrate, functions.lazyMigrate);
-    emulator.registerFunction(LOCAL_FUNCTION_ARNS.groupSync, functions.groupSync);
+    const functions = options.wire
+      ? await options.wire({ state, config, emulator, dynamo })
+      : wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
+    for (const [arn, handler] of Object.entries(
+      functions.triggers ?? {
+        [LOCAL_FUNCTION_ARNS.lazyMigrate]: functions.lazyMigrate,
+        [LOCAL_FUNCTION_ARNS.groupSync]: functions.groupSync,
+      },
+    )) {
+      emulator.registerFunction(arn, handler);
+    }
     return {
       state,
       config,
@@ -282,17 +326,18 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       functions,
       callbackApp,
       cognito,
+      sourceCognito,
       close: async () => {
         await callbackApp!.close();
         await functions.close();
-        cognito.destroy();
+        destroyClients();
         await emulator.close();
         await closeDynamo();
       },
     };
   } catch (error) {
     await callbackApp?.close();
-    cognito.destroy();
+    destroyClients();
     await emulator.close();
     await closeDynamo();
     throw error;

@@ -9,6 +9,7 @@ import { noMetrics } from '../functions/lazy-migrate/metrics';
 import { createDeps as createGroupSyncDeps } from '../functions/group-sync/deps';
 import { dispatch as dispatchGroupSync, type GroupSyncEvent } from '../functions/group-sync/dispatch';
 import { createDeps as createReconcileDeps, type ReconcileDeps } from '../functions/reconcile/deps';
+import { dispatch as dispatchReconcile, type ReconcileEvent } from '../functions/reconcile/dispatch';
 import { createDeps as createBulkExportDeps } from '../functions/bulk-export/deps';
 import { runTask } from '../functions/bulk-export/run-task';
 import { runStateMachine, type ExecutionResult } from '#local/stepfunctions/index';
@@ -27,8 +28,15 @@ export interface LocalFunctions {
   bulkExport: Handler;
   /** Runs statemachines/bulk-sync.asl.json to the end, its tasks calling `bulkExport` in-process. */
   bulkSync(input?: Record<string, unknown>, executionName?: string): Promise<ExecutionResult>;
+  /**
+   * Invokes the reconcile function (`{ action: 'reconcile' | 'reset-campaign' }`); `windowClosed`
+   * runs it as after migrationWindowEnd.
+   */
+  reconcile(event: ReconcileEvent, options?: { windowClosed?: boolean }): Promise<unknown>;
   /** Deps for the reconciler and reset campaign; `clock` lets a caller close the window. */
   reconcileDeps(clock?: Clock): ReconcileDeps;
+  /** Trigger handlers by the ARN the target pool's LambdaConfig names. @default the local ARNs */
+  triggers?: Record<string, Handler>;
   /** Waits for asynchronous invocations (group-sync continuations) still running. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -85,6 +93,14 @@ export const wireFunctions = (
         input,
         ...(executionName ? { executionName } : {}),
       }),
+    reconcile: (event, { windowClosed = false } = {}) => {
+      const end = Date.parse(config.migrationWindowEnd);
+      // The reconciler's clock moves a day past migrationWindowEnd.
+      const clock: Clock = windowClosed
+        ? { now: () => end + 86_400_000 + (options.clock.now() % 86_400_000), sleep: options.clock.sleep }
+        : options.clock;
+      return dispatchReconcile(event, { ...createReconcileDeps(config, clock), logger: options.logger });
+    },
     reconcileDeps: (clock = options.clock) => ({
       ...createReconcileDeps(config, clock),
       logger: options.logger,

@@ -22,8 +22,16 @@ const PLACEHOLDER = /\$\{([A-Za-z0-9_]+)\}/g;
  * `definitionSubstitutions` does. A placeholder without a substitution is an error: in AWS it
  * would reach the service verbatim and fail at deployment.
  */
-export const loadDefinition = (file: string, substitutions: Record<string, string>): AslMachine => {
-  const text = readFileSync(file, 'utf8');
+export const loadDefinition = (file: string, substitutions: Record<string, string>): AslMachine =>
+  substituteDefinition(readFileSync(file, 'utf8'), substitutions, file);
+
+/** The same for a definition's text (e.g. a synthesized template's), `origin` naming it in errors. */
+export const substituteDefinition = (
+  text: string,
+  substitutions: Record<string, string>,
+  origin: string,
+): AslMachine => {
+  const file = origin;
   const missing = new Set<string>();
   const replaced = text.replace(PLACEHOLDER, (whole, name: string) => {
     const value = substitutions[name];

@@ -1,7 +1,7 @@
 import '#local/polyfills';
 import { randomUUID } from 'node:crypto';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { allStates, loadDefinition } from './definition';
+import { allStates, loadDefinition, substituteDefinition } from './definition';
 
 /** One entry of the engine's execution event log (the package does not export the type). */
 export type EventLog =
@@ -13,6 +13,8 @@ export type LocalLambda = (event: unknown) => Promise<unknown>;
 export interface RunStateMachineOptions {
   /** An ASL file, e.g. `statemachines/bulk-sync.asl.json`. */
   definitionFile: string;
+  /** The definition's text instead of reading `definitionFile` (which then only names it). */
+  definition?: string;
   /** Values for the file's `${Name}` placeholders (the same map CDK gets). */
   substitutions: Record<string, string>;
   /** Handlers by Lambda ARN; every Task state whose Resource is one of these runs it in-process. */
@@ -60,7 +62,10 @@ const asLambda =
  * Lambda ARN is an error rather than a silent call to AWS.
  */
 export const runStateMachine = async (options: RunStateMachineOptions): Promise<ExecutionResult> => {
-  const definition = loadDefinition(options.definitionFile, options.substitutions);
+  const definition =
+    options.definition === undefined
+      ? loadDefinition(options.definitionFile, options.substitutions)
+      : substituteDefinition(options.definition, options.substitutions, options.definitionFile);
   const taskResourceLocalHandlers: Record<string, LocalLambda> = {};
   const waitTimeOverrides: Record<string, number> = {};
   const retryIntervalOverrides: Record<string, number> = {};
