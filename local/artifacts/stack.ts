@@ -268,6 +268,8 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
 
   const stack = await startLocalStack({
     ...options,
+    // Pools are regional, as in AWS: a function asking in the wrong Region does not find its pool.
+    emulator: { ...options.emulator, regionalPools: true },
     region: assembly.region,
     sourceRegion: sourceRegionOf(assembly),
     lambdaConfig,

@@ -16,6 +16,8 @@ export interface HttpDeps {
   tokens: TokenService;
   /** Managed login (hosted UI) pages and OAuth endpoints; answers false for other requests. */
   managedLogin?: (req: IncomingMessage, res: ServerResponse) => Promise<boolean>;
+  /** Refuse a pool asked for in another Region than its id's. */
+  regionalPools: boolean;
 }
 
 /** The signing region from a SigV4 Authorization header (Credential=KEY/DATE/REGION/SERVICE/...). */
@@ -70,7 +72,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
     // A user pool lives in one Region (its id starts with it); asked in another Region, AWS
     // does not find it. This is what a client configured with the wrong Region meets.
     const poolId = input.UserPoolId;
-    if (typeof poolId === 'string' && poolId.includes('_') && poolId.split('_')[0] !== region) {
+    if (deps.regionalPools && typeof poolId === 'string' && poolId.split('_')[0] !== region) {
       throw poolNotFound(poolId);
     }
     const output = await deps.dispatcher.call(operation, input, region);

@@ -37,6 +37,12 @@ export interface CognitoEmulatorOptions {
   stateFile?: string;
   /** Time source for codes, tokens, quotas, latency and trigger deadlines. @default systemClock */
   clock?: Clock;
+  /**
+   * Find a pool only when asked in its own Region (its id starts with it), as AWS does. Off by
+   * default: many callers create pools and call them with clients of different Regions.
+   * @default false
+   */
+  regionalPools?: boolean;
 }
 
 export interface EmulatorOutbox {
@@ -77,7 +83,10 @@ export async function startCognitoEmulator(options: CognitoEmulatorOptions = {})
     clock,
   );
   const managedLogin = managedLoginRouter(ctx, () => endpoint);
-  const server: Server = await listen({ dispatcher, outbox, store, tokens, managedLogin }, options.port ?? 0);
+  const server: Server = await listen(
+    { dispatcher, outbox, store, tokens, managedLogin, regionalPools: options.regionalPools ?? false },
+    options.port ?? 0,
+  );
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   endpoint = `http://127.0.0.1:${port}`;
