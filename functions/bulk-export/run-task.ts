@@ -50,11 +50,11 @@ export interface Invocation {
 }
 
 /**
- * Kept back from the invocation's remaining time: the page in flight (its SDK retries included)
- * and the checkpoint write finish inside the Lambda timeout. A tenth of it, 1 s to 30 s.
+ * Kept back from the invocation's remaining time: the last page's writes and the checkpoint
+ * finish inside the Lambda timeout. A fifth of it, 1.5 s to 30 s.
  */
 export const invocationMarginMs = (remainingMs: number): number =>
-  Math.min(30_000, Math.max(1_000, remainingMs * 0.1));
+  Math.min(30_000, Math.max(1_500, remainingMs * 0.2));
 
 /** The most a task may page in this invocation: its budget, capped by Lambda's remaining time. */
 export const taskBudgetMs = (requestedMs: number, invocation: Invocation | undefined): number => {
