@@ -27,7 +27,12 @@ export interface InvokerOptions {
 interface Sandbox {
   worker: Worker;
   lines: string;
+  /** Settles when the init phase (loading the bundle, module-scope code) is over. */
+  ready: Promise<void>;
 }
+
+/** Lambda's limit on the init phase of an execution environment. */
+const INIT_TIMEOUT_MS = 10_000;
 
 const WORKER = join(__dirname, 'lambda-worker.cjs');
 
@@ -63,7 +68,23 @@ export class FunctionInvoker {
       stdout: true,
       stderr: true,
     });
-    const sandbox: Sandbox = { worker, lines: '' };
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('init timed out')), INIT_TIMEOUT_MS);
+      const settle = (error?: Error) => {
+        clearTimeout(timer);
+        worker.off('message', onReady);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = (message: { ready?: boolean }) => {
+        if (message.ready) settle();
+      };
+      worker.on('message', onReady);
+      worker.once('error', (error) => settle(error));
+      worker.once('exit', () => settle(new Error('exited during init')));
+    });
+    ready.catch(() => undefined);
+    const sandbox: Sandbox = { worker, lines: '', ready };
     const log = (chunk: Buffer) => {
       if (!this.options.onLog) return;
       sandbox.lines += chunk.toString('utf8');
@@ -82,6 +103,19 @@ export class FunctionInvoker {
     const sandbox = this.idle.pop() ?? this.start();
     this.busy.add(sandbox);
     const requestId = randomUUID();
+    try {
+      await sandbox.ready;
+    } catch (error) {
+      this.busy.delete(sandbox);
+      void sandbox.worker.terminate();
+      return {
+        ok: false,
+        error: {
+          errorType: 'Runtime.InitError',
+          errorMessage: `RequestId: ${requestId} ${(error as Error).message}`,
+        },
+      };
+    }
     const timeoutMs = this.spec.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
     let timer: NodeJS.Timeout | undefined;
@@ -139,6 +173,11 @@ export class FunctionInvoker {
     if (this.closed) void sandbox.worker.terminate();
     else this.idle.push(sandbox);
     return outcome;
+  }
+
+  /** Starts one execution environment ahead of the first invocation (its init phase). */
+  warm(): void {
+    if (!this.closed && this.idle.length === 0) this.idle.push(this.start());
   }
 
   /** Ends every execution environment (an invocation still running is cut off). */

@@ -31,6 +31,9 @@ try {
   initError = toLambdaError(error);
 }
 
+// Init is its own phase in Lambda (not part of the invocation's timeout): say when it is over.
+parentPort.postMessage({ ready: true });
+
 parentPort.on('message', async ({ requestId, event, deadline }) => {
   if (initError) {
     parentPort.postMessage({ requestId, error: initError });

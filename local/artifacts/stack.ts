@@ -182,6 +182,8 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
       };
       specs[key] = spec;
       invokers[key] = new FunctionInvoker(spec, options.onLog ? { onLog: options.onLog } : {});
+      // The triggers' first calls then meet a warm environment, as they would after the first sign-ins.
+      if (key === 'lazy-migrate' || key === 'group-sync') invokers[key].warm();
       const destination = fn.asyncInvoke?.onFailure
         ? String(resolveIntrinsics(fn.asyncInvoke.onFailure, ctx))
         : undefined;
