@@ -5,13 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { getUser } from '#shared/user-repository';
 import type { ExecutionResult } from '#local/stepfunctions/index';
-import {
-  PASSWORD,
-  seedSourceUsers,
-  signIn,
-  targetGroupsOf,
-  useArtifactStack,
-} from './support/artifact-stack';
+import { seedSourceUsers, signIn, targetGroupsOf, useArtifactStack } from './support/artifact-stack';
 
 /**
  * The end-to-end scenarios against what ships: the bundled functions with the synthesized
