@@ -3,7 +3,7 @@ import {
   ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
-import { getUser } from '#shared/user-repository';
+import { getUser } from '#shared/table/users';
 import type { ExecutionResult } from '#local/stepfunctions/index';
 import { seedSourceUsers, signIn, targetGroupsOf, useArtifactStack } from './support/artifact-stack';
 

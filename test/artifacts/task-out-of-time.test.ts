@@ -1,4 +1,4 @@
-import { getUser } from '#shared/user-repository';
+import { getUser } from '#shared/table/users';
 import { seedSourceUsers, useArtifactStack } from './support/artifact-stack';
 
 /**
