@@ -70,9 +70,19 @@ export const demoCommand: CommandFactory = (ctx) =>
       (v) => Number(v),
       10,
     )
+    .option(
+      '--artifacts [cdk-out]',
+      'run what deploys: the bundled functions, template and state machine of a cloud assembly (synthesized first when no directory is given)',
+    )
     .action(
       async (
-        opts: { users: number; seed: number; signInShare: number; quotaScale: number },
+        opts: {
+          users: number;
+          seed: number;
+          signInShare: number;
+          quotaScale: number;
+          artifacts?: string | boolean;
+        },
         command: Command,
       ) => {
         if (!Number.isInteger(opts.users) || opts.users < 1)
@@ -88,6 +98,7 @@ export const demoCommand: CommandFactory = (ctx) =>
             seed: opts.seed,
             signInShare: opts.signInShare,
             accountQuotaScale: opts.quotaScale,
+            ...(opts.artifacts ? { artifacts: opts.artifacts } : {}),
           },
           output,
         );

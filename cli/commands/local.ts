@@ -43,6 +43,10 @@ export const localCommand: CommandFactory = (ctx) => {
       '--source-client-id <id>',
       'with --source-endpoint: the app client allowing ADMIN_USER_PASSWORD_AUTH',
     )
+    .option(
+      '--artifacts [cdk-out]',
+      'run what deploys: the bundled functions, template and state machine of a cloud assembly (synthesized first when no directory is given)',
+    )
     .action(async (opts: StartOptions, command: Command) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
       const { runLocalStart } = require('../local/start') as typeof import('../local/start');

@@ -1,10 +1,8 @@
 import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { systemClock, type Clock } from '#shared/clock';
-import { silentLogger } from '#shared/logger';
+import { systemClock } from '#shared/clock';
 import { IN_TARGET, MIGRATION_STATUSES, UNTOUCHED, type MigrationStatus } from '#shared/table/status';
 import { getProgress } from '#shared/table/progress';
 import { listUsersByStatus, type UserRecord } from '#shared/table/users';
-import { dispatch } from '../../functions/reconcile/dispatch';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
 import { preflight } from '../commands/preflight';
 import { startSeededStack } from './start';
@@ -24,6 +22,8 @@ export interface DemoOptions {
    * minutes; `npm run bench` measures the pace at AWS's default quotas. @default 10
    */
   accountQuotaScale?: number;
+  /** Run the cloud assembly's bundled functions (see StartOptions.artifacts). @default the sources */
+  artifacts?: string | boolean;
 }
 
 export interface PhaseReport {
@@ -55,8 +55,6 @@ export interface DemoReport {
   /** One user with TOTP in the source, re-enrolling an authenticator after the migration. */
   totpReenrol?: ReenrolReport;
 }
-
-const DAY = 86_400_000;
 
 /** Times a phase and records its rate. */
 const phase = async <T>(
@@ -100,7 +98,12 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
     'stack + seed',
     () =>
       startSeededStack(
-        { users: options.users, seed: options.seed, accountQuotaScale: options.accountQuotaScale ?? 10 },
+        {
+          users: options.users,
+          seed: options.seed,
+          accountQuotaScale: options.accountQuotaScale ?? 10,
+          ...(options.artifacts ? { artifacts: options.artifacts } : {}),
+        },
         (done) => bar.update(done),
       ),
     (r) => r.users.length,
@@ -170,24 +173,19 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
     await functions.idle();
     if (totpReenrol)
       signIns.push({ username: totpReenrol.username, scenario: 'forgot-password', result: 'tokens' });
-    // The window closes: the reconciler's clock moves past migrationWindowEnd.
-    const closed: Clock = {
-      now: () => Date.parse(config.migrationWindowEnd) + DAY + (Date.now() % DAY),
-      sleep: systemClock.sleep,
-    };
-    const deps = { ...functions.reconcileDeps(closed), logger: silentLogger };
+    // The window closes: the reconcile function runs as after migrationWindowEnd.
     const reconciled = (await phase(
       phases,
       output,
       'reconcile',
-      () => dispatch({ action: 'reconcile' }, deps),
+      () => functions.reconcile({ action: 'reconcile' }, { windowClosed: true }),
       (r) => (r as ReconcileReport).flag?.flagged.length ?? 0,
     )) as ReconcileReport;
     const campaign = (await phase(
       phases,
       output,
       'reset campaign',
-      () => dispatch({ action: 'reset-campaign' }, deps),
+      () => functions.reconcile({ action: 'reset-campaign' }, { windowClosed: true }),
       (r) => (r as CampaignReport).counts['reset-sent'],
     )) as CampaignReport;
     const records = await allRecords(table);

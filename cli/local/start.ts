@@ -6,6 +6,7 @@ import { parseQuotasOption, readMigrationSettings } from '#local/migration-setti
 import { readPoolConfigFile } from '#local/pool-settings';
 import { retryingThrottles, seedSourcePool, type CognitoCall } from '#local/seed';
 import { startLocalStack, type LocalStack } from '#local/stack';
+import type { ArtifactStack } from '#local/artifacts/stack';
 import { removeLocalState, writeLocalState } from '#local/state-file';
 import { stateFilePath } from '../connection';
 import type { CommandContext } from '../context';
@@ -24,6 +25,11 @@ export interface StartOptions {
   sourceEndpoint?: string;
   sourcePoolId?: string;
   sourceClientId?: string;
+  /**
+   * Build the stack from a synthesized cloud assembly: its directory, or `true` to synthesize the
+   * app first (cached by source hash under .cognito-migrate/cdk-out). @default the sources
+   */
+  artifacts?: string | boolean;
 }
 
 /** `--source-endpoint URL --source-pool-id ID --source-client-id ID`: all three, or none. */
@@ -48,22 +54,13 @@ const externalSourceOf = (options: StartOptions) => {
   };
 };
 
-const untilAborted = (signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-
-/** Starts the embedded stack and seeds its source pool; shared by `local start` and `demo`. */
-export const startSeededStack = async (
-  options: StartOptions,
-  onProgress?: (done: number) => void,
-): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
+/** The stack from the sources, or from the cloud assembly (`--artifacts [CDK_OUT]`). */
+const startStack = async (options: StartOptions, onSynth?: (line: string) => void): Promise<LocalStack> => {
   const settings = options.migrationConfig ? readMigrationSettings(options.migrationConfig) : undefined;
   const quotas = options.quotas ? parseQuotasOption(options.quotas) : undefined;
   const externalSource = externalSourceOf(options);
   const accountQuotaScale = quotas?.accountQuotaScale ?? options.accountQuotaScale;
-  const stack = await startLocalStack({
+  const common = {
     ...(accountQuotaScale ? { accountQuotaScale } : {}),
     ...(quotas ? { quotas: quotas.quotas } : {}),
     ...(settings ? { config: settings } : {}),
@@ -75,7 +72,33 @@ export const startSeededStack = async (
     ...(options.targetPoolConfig
       ? { targetPool: { replace: readPoolConfigFile(options.targetPoolConfig) } }
       : {}),
+  };
+  if (!options.artifacts) return startLocalStack(common);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand: only artifact mode needs them
+  const { synthesize } = require('#local/artifacts/synth') as typeof import('#local/artifacts/synth');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand
+  const { startArtifactStack } = require('#local/artifacts/stack') as typeof import('#local/artifacts/stack');
+  const assembly =
+    typeof options.artifacts === 'string'
+      ? options.artifacts
+      : await synthesize(onSynth ? { onOutput: onSynth } : {});
+  return startArtifactStack({ assembly, ...common });
+};
+
+const untilAborted = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
   });
+
+/** Starts the embedded stack and seeds its source pool; shared by `local start` and `demo`. */
+export const startSeededStack = async (
+  options: StartOptions,
+  onProgress?: (done: number) => void,
+  onSynth?: (line: string) => void,
+): Promise<{ stack: LocalStack; users: Awaited<ReturnType<typeof seedSourcePool>> }> => {
+  const externalSource = externalSourceOf(options);
+  const stack = await startStack(options, onSynth);
   try {
     // An external source is the operator's: the stack never writes to it.
     if (externalSource) return { stack, users: [] };
@@ -118,6 +141,12 @@ export const runLocalStart = async (
       `  dynamodb  ${stack.state.dynamodbEndpoint}  table ${stack.state.tableName}`,
       `  source    ${stack.state.source.userPoolId}  migration client ${stack.state.source.migrationClientId}`,
       `  target    ${stack.state.target.userPoolId}  app client ${stack.state.target.clientId}`,
+      ...('artifacts' in stack
+        ? [
+            `  functions from ${(stack as ArtifactStack).artifacts.assembly.directory} (bundled assets, template environment and timeouts)`,
+            `  lambda+sts ${(stack as ArtifactStack).artifacts.awsEndpoint}`,
+          ]
+        : []),
       stack.state.sourceCognitoEndpoint
         ? `  source pool at ${stack.state.sourceCognitoEndpoint} (external: nothing seeded)`
         : `  ${users.length} seeded source users (passwords in ${usersFile})`,

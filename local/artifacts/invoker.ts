@@ -31,8 +31,11 @@ interface Sandbox {
   ready: Promise<void>;
 }
 
-/** Lambda's limit on the init phase of an execution environment. */
-const INIT_TIMEOUT_MS = 10_000;
+/**
+ * Limit on the init phase of an execution environment. Lambda's is 10 s; locally loading a bundle
+ * competes with everything else on the machine, and a slow machine is not a defect of the bundle.
+ */
+const INIT_TIMEOUT_MS = 60_000;
 
 const WORKER = join(__dirname, 'lambda-worker.cjs');
 
