@@ -99,7 +99,12 @@ export const wireFunctions = (
       const clock: Clock = windowClosed
         ? { now: () => end + 86_400_000 + (options.clock.now() % 86_400_000), sleep: options.clock.sleep }
         : options.clock;
-      return dispatchReconcile(event, { ...createReconcileDeps(config, clock), logger: options.logger });
+      const deps = { ...createReconcileDeps(config, clock), logger: options.logger };
+      return dispatchReconcile(event, deps).finally(() => {
+        deps.source.destroy();
+        deps.target.destroy();
+        deps.table.doc.destroy();
+      });
     },
     reconcileDeps: (clock = options.clock) => ({
       ...createReconcileDeps(config, clock),
