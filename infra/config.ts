@@ -66,6 +66,21 @@ const newTargetPool = z
     accountRecovery: z
       .enum(['EMAIL_ONLY', 'PHONE_ONLY_WITHOUT_MFA', 'EMAIL_AND_PHONE_WITHOUT_MFA'])
       .default('EMAIL_ONLY'),
+    /**
+     * OAuth on the created app client. @default off: the migration signs users in with
+     * USER_PASSWORD_AUTH; CDK's own default (implicit grant, example.com callback) is never deployed.
+     */
+    oAuth: z
+      .object({
+        flows: z.array(z.enum(['code', 'implicit', 'client_credentials'])).min(1),
+        scopes: z
+          .array(z.enum(['openid', 'email', 'phone', 'profile', 'aws.cognito.signin.user.admin']))
+          .min(1),
+        callbackUrls: z.array(z.string().url()).min(1),
+        logoutUrls: z.array(z.string().url()).default([]),
+      })
+      .strict()
+      .optional(),
   })
   .refine((p) => p.usernameAttributes.length === 0 || p.aliasAttributes.length === 0, {
     message: 'usernameAttributes and aliasAttributes are exclusive (Cognito accepts one or the other)',
@@ -117,6 +132,11 @@ export const deploymentSchema = z
         z.literal(365),
       ])
       .default(30),
+    /**
+     * Deletion protection on the table and a created pool, and Retain on them and the log groups
+     * when the stack is deleted. Explicit, not inferred from the stage name. @default true
+     */
+    deletionProtection: z.boolean().default(true),
     /** SNS topic the alarms notify; without it the alarms only change state. */
     alarmTopicArn: z
       .string()
@@ -132,8 +152,8 @@ export type NewTargetPool = z.infer<typeof newTargetPool>;
 /** The validated configuration the CDK app deploys. */
 export interface InfraConfig {
   stage: string;
-  /** True for the production stage: deletion protection and retained data. */
-  production: boolean;
+  /** Deletion protection and Retain on the data (deployment.deletionProtection). */
+  protectData: boolean;
   deployment: Deployment & { targetRegion: string; sourceRegion: string };
   /** The migration configuration the functions receive, exactly as the user wrote it (validated). */
   migrationInput: ConfigInput;
@@ -235,7 +255,7 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
   }
   return {
     stage,
-    production: stage === 'prod',
+    protectData: d.deletionProtection,
     deployment: { ...d, targetRegion, sourceRegion },
     migrationInput: {
       ...migrationInput,

@@ -18,6 +18,8 @@ export interface BulkSyncStateMachineProps {
   /** Functions the definition invokes; the state machine role may invoke exactly these. */
   invokes: IFunction[];
   logRetention: RetentionDays;
+  /** @default RemovalPolicy.DESTROY for the log group */
+  logRemovalPolicy?: RemovalPolicy;
   stateMachineName: string;
   /** @default 24 hours: a bulk sync of a few million users at the shared quota takes hours */
   timeout?: Duration;
@@ -44,7 +46,7 @@ export class BulkSyncStateMachine extends Construct {
     const logGroup = new LogGroup(this, 'Logs', {
       logGroupName: `/aws/vendedlogs/states/${props.stateMachineName}`,
       retention: props.logRetention,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.DESTROY,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,

@@ -5,8 +5,8 @@ import { MIGRATION_TABLE, type AttributeDef } from '#shared/table/definition';
 
 export interface MigrationTableProps {
   tableName: string;
-  /** Deletion protection on and the table retained when the stack goes. @default false */
-  production?: boolean;
+  /** Deletion protection on and the table retained when the stack goes. @default true */
+  protectData?: boolean;
 }
 
 const attribute = (def: AttributeDef): dynamodb.Attribute => ({
@@ -30,9 +30,9 @@ export class MigrationTable extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      deletionProtection: props.production ?? false,
-      // The table is the record of who has moved; in production it outlives the stack.
-      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: props.protectData ?? true,
+      // The table is the record of who has moved; unless told otherwise it outlives the stack.
+      removalPolicy: (props.protectData ?? true) ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     for (const index of MIGRATION_TABLE.globalSecondaryIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -21,7 +21,8 @@ export interface TargetPoolProps {
    * this pool, so a `Ref` back to them would be a circular dependency.
    */
   triggers: MigrationTriggers;
-  production: boolean;
+  /** Deletion protection, and Retain when the stack goes. */
+  protectData: boolean;
 }
 
 const STANDARD_ATTRIBUTE: Record<string, keyof cognito.StandardAttributes> = {
@@ -37,6 +38,33 @@ const MFA: Record<NewTargetPool['mfa'], cognito.Mfa> = {
   OPTIONAL: cognito.Mfa.OPTIONAL,
   ON: cognito.Mfa.REQUIRED,
 };
+
+const SCOPES: Record<string, cognito.OAuthScope> = {
+  openid: cognito.OAuthScope.OPENID,
+  email: cognito.OAuthScope.EMAIL,
+  phone: cognito.OAuthScope.PHONE,
+  profile: cognito.OAuthScope.PROFILE,
+  'aws.cognito.signin.user.admin': cognito.OAuthScope.COGNITO_ADMIN,
+};
+
+/** OAuth off unless configured: CDK would otherwise enable the implicit grant with an example.com callback. */
+const oAuthSettings = (
+  oAuth: NewTargetPool['oAuth'],
+): Pick<cognito.UserPoolClientOptions, 'oAuth' | 'disableOAuth'> =>
+  oAuth
+    ? {
+        oAuth: {
+          flows: {
+            authorizationCodeGrant: oAuth.flows.includes('code'),
+            implicitCodeGrant: oAuth.flows.includes('implicit'),
+            clientCredentials: oAuth.flows.includes('client_credentials'),
+          },
+          scopes: oAuth.scopes.map((scope) => SCOPES[scope]!),
+          callbackUrls: oAuth.callbackUrls,
+          logoutUrls: oAuth.logoutUrls,
+        },
+      }
+    : { disableOAuth: true };
 
 /**
  * A new target pool shaped like the source: the same sign-in attributes and case sensitivity,
@@ -105,8 +133,8 @@ export class TargetPool extends Construct {
         tempPasswordValidity: Duration.days(s.passwordPolicy.tempPasswordValidityDays),
       },
       accountRecovery: cognito.AccountRecovery[s.accountRecovery],
-      deletionProtection: props.production,
-      removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      deletionProtection: props.protectData,
+      removalPolicy: props.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
     const cfnPool = this.userPool.node.defaultChild as cognito.CfnUserPool;
     cfnPool.lambdaConfig = {
@@ -124,6 +152,7 @@ export class TargetPool extends Construct {
       generateSecret: false,
       preventUserExistenceErrors: true,
       enableTokenRevocation: true,
+      ...oAuthSettings(s.oAuth),
     });
 
     Validations.of(this.userPool).acknowledge(

@@ -82,6 +82,7 @@ export class MigrationStack extends Stack {
     const { config } = props;
     const { stage, deployment } = config;
     const logRetention = deployment.logRetentionDays as RetentionDays;
+    const logRemovalPolicy = config.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const functionArn = (name: string) => this.functionArn(name);
     // ARNs from the fixed names rather than Refs: the functions' configuration names the pool,
@@ -99,7 +100,7 @@ export class MigrationStack extends Stack {
         poolName: deployment.targetPool.poolName ?? `cognito-migrate-${stage}-target`,
         legacySubAttribute: config.migration.attributeMap.legacySubAttribute,
         triggers,
-        production: config.production,
+        protectData: config.protectData,
       });
       this.targetPoolId = this.targetPool.userPool.userPoolId;
       this.targetPoolArn = this.targetPool.userPool.userPoolArn;
@@ -116,7 +117,7 @@ export class MigrationStack extends Stack {
 
     this.table = new MigrationTable(this, 'MigrationTable', {
       tableName: config.migration.tableName,
-      production: config.production,
+      protectData: config.protectData,
     });
 
     // Both Regions explicitly: inside Lambda the configured `region` is the function's own, so a
@@ -139,7 +140,7 @@ export class MigrationStack extends Stack {
         roleName: functionRoleName(stage, name, deployment.targetRegion),
         config: functionConfig(name),
         logRetention,
-        logRemovalPolicy: config.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        logRemovalPolicy,
         ...SIZING[name],
       });
     }
@@ -191,6 +192,7 @@ export class MigrationStack extends Stack {
       substitutions: { BulkExportFunctionArn: functions['bulk-export'].functionArn },
       invokes: [functions['bulk-export']],
       logRetention,
+      logRemovalPolicy,
       stateMachineName: `cognito-migrate-${stage}-bulk-sync`,
     });
 

@@ -18,14 +18,22 @@ describe('parseInfraConfig', () => {
 
     expect(config).toMatchObject({
       stage: 'dev',
-      production: false,
+      protectData: true,
       deployment: { targetRegion: 'eu-west-1', sourceRegion: 'eu-west-1', reconcileSchedule: 'rate(1 hour)' },
       sourceRoleArn: 'arn:aws:iam::222222222222:role/cognito-migrate-source-read',
     });
-    expect(
-      parseInfraConfig(exampleConfig('infra/examples/config.existing-pool.example.json'), 'prod').production,
-    ).toBe(true);
   });
+
+  it.each(['prod', 'production', 'prd', 'dev'])(
+    'protects the data of stage "%s" unless told not to',
+    (stage) => {
+      const raw = exampleConfig('infra/examples/config.existing-pool.example.json');
+
+      expect(parseInfraConfig(raw, stage).protectData).toBe(true);
+      raw.deployment.deletionProtection = false;
+      expect(parseInfraConfig(raw, stage).protectData).toBe(false);
+    },
+  );
 
   it('names every missing field at once', () => {
     const issues = issuesOf({ migration: {}, deployment: {} });

@@ -11,11 +11,13 @@ import {
 } from './support';
 
 let dev: Synthesized;
-let prod: Synthesized;
+let unprotected: Synthesized;
 
 beforeAll(() => {
   dev = synth();
-  prod = synth({ stage: 'prod' });
+  const config = exampleConfig();
+  config.deployment.deletionProtection = false;
+  unprotected = synth({ config: configFile(config, 'unprotected.json') });
 });
 
 const resources = (s: Synthesized, type: string): Record<string, Cfn> =>
@@ -128,16 +130,52 @@ describe('MigrationStack with a new target pool', () => {
       GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
-      DeletionProtectionEnabled: false,
     });
   });
 
-  it('protects the table and the pool from deletion in prod', () => {
-    prod.migrationTemplate.hasResource('AWS::DynamoDB::Table', {
+  it('protects and retains the table, the pool and the logs by default, whatever the stage is called', () => {
+    dev.migrationTemplate.hasResource('AWS::DynamoDB::Table', {
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
       DeletionPolicy: 'Retain',
     });
-    prod.migrationTemplate.hasResourceProperties('AWS::Cognito::UserPool', { DeletionProtection: 'ACTIVE' });
+    dev.migrationTemplate.hasResource('AWS::Cognito::UserPool', {
+      Properties: Match.objectLike({ DeletionProtection: 'ACTIVE' }),
+      DeletionPolicy: 'Retain',
+    });
+    dev.migrationTemplate.allResources('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain' });
+  });
+
+  it('deletes the table and the pool with the stack only when deletionProtection is false', () => {
+    unprotected.migrationTemplate.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      DeletionPolicy: 'Delete',
+    });
+    unprotected.migrationTemplate.hasResource('AWS::Cognito::UserPool', { DeletionPolicy: 'Delete' });
+  });
+
+  it('turns OAuth off on the created app client unless configured', () => {
+    const [client] = Object.values(resources(dev, 'AWS::Cognito::UserPoolClient'));
+
+    expect(client.Properties.AllowedOAuthFlows).toBeUndefined();
+    expect(client.Properties.CallbackURLs).toBeUndefined();
+    expect(client.Properties.AllowedOAuthFlowsUserPoolClient).not.toBe(true);
+  });
+
+  it('enables exactly the configured OAuth flows', () => {
+    const config = exampleConfig();
+    config.deployment.targetPool.oAuth = {
+      flows: ['code'],
+      scopes: ['openid', 'email'],
+      callbackUrls: ['https://app.example.org/callback'],
+    };
+    const withOAuth = synth({ config: configFile(config, 'oauth.json') });
+
+    withOAuth.migrationTemplate.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['openid', 'email'],
+      CallbackURLs: ['https://app.example.org/callback'],
+      AllowedOAuthFlowsUserPoolClient: true,
+    });
   });
 
   it('schedules the reconciler with { action: "reconcile" }', () => {
