@@ -25,9 +25,7 @@ export const buildApp = (app: App): MigrationApp => {
   const file = String(app.node.tryGetContext('config') ?? DEFAULT_CONFIG);
   const config = loadInfraConfig(isAbsolute(file) ? file : resolve(process.cwd(), file), stage);
   const { deployment } = config;
-  const crossAccount = config.sourceRoleArn !== undefined;
-
-  const sourceAccess = crossAccount
+  const sourceAccess = config.crossAccount
     ? new SourceAccessStack(app, `CognitoMigrate-${stage}-SourceAccess`, {
         config,
         env: { account: deployment.sourceAccount, region: deployment.sourceRegion },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { formatIssues } from '#shared/zod-issues';
+import { sourceReaders, sourceRoleName, type FunctionName, type SourceRoleUser } from './permissions';
 
 const account = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region such as "eu-west-1"');
@@ -89,24 +90,40 @@ const newTargetPool = z
 
 const existingTargetPool = z.object({ create: z.literal(false) });
 
+const principalArn = z
+  .string()
+  .regex(
+    /^arn:aws[\w-]*:(iam::\d{12}:(role|user)\/.+|sts::\d{12}:assumed-role\/.+)$/,
+    'an IAM role or user ARN (wildcards allowed after the account, e.g. an SSO role path)',
+  );
+
 const sourceAccess = z
   .object({
-    /** Name of the read-only role in the source account; fixed so the target side can name its ARN. */
+    /**
+     * Base name of the read-only roles in the source account: one role per reading function
+     * (`<roleName>-lazy-migrate`, `-bulk-export`, `-reconcile`) and `<roleName>-operator`.
+     * Fixed so the target side can name the ARNs.
+     */
     roleName: z
       .string()
-      .regex(/^[\w+=,.@-]{1,64}$/, 'an IAM role name')
+      .regex(/^[\w+=,.@-]{1,51}$/, 'an IAM role name of at most 51 characters (a suffix is added)')
       .default('cognito-migrate-source-read'),
     /** Create an app client on the source pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH only. */
     createMigrationClient: z.boolean().default(true),
     /**
-     * Roles allowed to assume the source role. @default the migration function roles of this
-     * stage (their names are fixed by the target stack)
+     * Principals (the operator's role, e.g. an IAM Identity Center role ARN, wildcards allowed)
+     * that may assume `<roleName>-operator`: read-only source access for the CLI (Describe, List,
+     * AdminGetUser; never AdminInitiateAuth). Added to the function roles, never replacing them.
+     * @default none: no operator role, and the CLI cannot read a source pool in another account
      */
-    trustedRoleArns: z
-      .array(z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN'))
-      .optional(),
+    operatorPrincipalArns: z.array(principalArn).default([]),
   })
-  .default({ roleName: 'cognito-migrate-source-read', createMigrationClient: true });
+  .strict()
+  .default({
+    roleName: 'cognito-migrate-source-read',
+    createMigrationClient: true,
+    operatorPrincipalArns: [],
+  });
 
 /** Deployment settings only the CDK app needs (where and how to deploy), validated here. */
 export const deploymentSchema = z
@@ -159,8 +176,12 @@ export interface InfraConfig {
   migrationInput: ConfigInput;
   /** The same, parsed with defaults. `target.userPoolId` is a placeholder when the stack creates the pool. */
   migration: MigrationConfig;
-  /** The source role the functions assume, or undefined when the source pool is in the target account. */
-  sourceRoleArn: string | undefined;
+  /** True when the source pool is in another account: the functions and the CLI assume source roles. */
+  crossAccount: boolean;
+  /** The source role each reading function assumes (cross-account only). */
+  sourceRoleArns: Partial<Record<FunctionName, string>>;
+  /** The read-only role the CLI assumes, when operatorPrincipalArns are configured (cross-account only). */
+  operatorRoleArn: string | undefined;
 }
 
 /** Placeholder pool id used to validate a configuration whose target pool the stack creates. */
@@ -212,6 +233,23 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
   if (migrationInput.endpoints && Object.keys(migrationInput.endpoints).length > 0) {
     issues.push('migration.endpoints: local endpoints must not be deployed; remove them from this file');
   }
+  if (
+    typeof migrationInput.source === 'object' &&
+    migrationInput.source &&
+    'roleArn' in migrationInput.source
+  ) {
+    issues.push(
+      'migration.source.roleArn: set by the stack (one source role per function, named from deployment.sourceAccess.roleName); remove it',
+    );
+  }
+  if (deployment && typeof deployment === 'object' && 'sourceAccess' in deployment) {
+    const access = (deployment as { sourceAccess?: Record<string, unknown> }).sourceAccess;
+    if (access && 'trustedRoleArns' in access) {
+      issues.push(
+        'deployment.sourceAccess.trustedRoleArns: replaced by operatorPrincipalArns, which adds an operator role and keeps the function roles',
+      );
+    }
+  }
   if (migrationInput.stateMachineArn || migrationInput.groupSyncFunctionName) {
     issues.push(
       'migration.stateMachineArn / groupSyncFunctionName: set by the stack, remove them from this file',
@@ -238,17 +276,18 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
   const targetRegion = d.targetRegion ?? parsed.target.region ?? parsed.region;
   const sourceRegion = d.sourceRegion ?? parsed.source.region ?? parsed.region;
   const crossAccount = d.sourceAccount !== d.targetAccount;
-  const sourceRoleArn =
-    parsed.source.roleArn ??
-    (crossAccount ? `arn:aws:iam::${d.sourceAccount}:role/${d.sourceAccess.roleName}` : undefined);
-  if (sourceRoleArn && !parsed.source.externalId) {
+  const roleArn = (user: SourceRoleUser) =>
+    `arn:aws:iam::${d.sourceAccount}:role/${sourceRoleName(d.sourceAccess.roleName, user)}`;
+  const sourceRoleArns: Partial<Record<FunctionName, string>> = crossAccount
+    ? Object.fromEntries(sourceReaders().map((name) => [name, roleArn(name)]))
+    : {};
+  const operatorRoleArn =
+    crossAccount && d.sourceAccess.operatorPrincipalArns.length > 0 ? roleArn('operator') : undefined;
+  if (crossAccount && !parsed.source.externalId) {
     fail([
       'migration.source.externalId: required when the source pool is in another account ' +
         '(the source role trusts only callers that present it); generate one with `openssl rand -hex 16`',
     ]);
-  }
-  if (parsed.source.roleArn && !parsed.source.roleArn.includes(`::${d.sourceAccount}:`)) {
-    fail([`migration.source.roleArn: must be a role in deployment.sourceAccount ${d.sourceAccount}`]);
   }
   if (targetRegion !== (parsed.target.region ?? parsed.region)) {
     fail(['deployment.targetRegion: must equal migration.target.region (or migration.region)']);
@@ -257,12 +296,11 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
     stage,
     protectData: d.deletionProtection,
     deployment: { ...d, targetRegion, sourceRegion },
-    migrationInput: {
-      ...migrationInput,
-      source: { ...migrationInput.source, ...(sourceRoleArn ? { roleArn: sourceRoleArn } : {}) },
-    },
+    migrationInput,
     migration: parsed,
-    sourceRoleArn,
+    crossAccount,
+    sourceRoleArns,
+    operatorRoleArn,
   };
 };
 

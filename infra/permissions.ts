@@ -76,13 +76,30 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
   },
 };
 
-/** Every action the source role allows: the union of what the functions call on the source pool. */
-export const sourceRoleActions = (): string[] =>
-  [...new Set(FUNCTION_NAMES.flatMap((name) => FUNCTION_PERMISSIONS[name].source))].sort();
+/**
+ * What the operator's CLI calls on the source pool: preflight (DescribeUserPool,
+ * DescribeUserPoolClient, ListUsers for the case-collision scan), reconcile and reset-campaign
+ * (AdminGetUser), and the group listings. Reads only: never AdminInitiateAuth, so an operator
+ * cannot test a source user's password.
+ */
+export const OPERATOR_SOURCE_ACTIONS: readonly string[] = [
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:DescribeUserPool',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:ListGroups',
+  'cognito-idp:ListUsers',
+  'cognito-idp:ListUsersInGroup',
+];
 
-/** The functions that read the source pool, hence the roles the source role trusts. */
+/** The functions that read the source pool: each gets its own source role. */
 export const sourceReaders = (): FunctionName[] =>
   FUNCTION_NAMES.filter((name) => FUNCTION_PERMISSIONS[name].source.length > 0);
+
+/** Who a source role is for: one of the reading functions, or the operator's CLI. */
+export type SourceRoleUser = FunctionName | 'operator';
+
+/** A source role's name: the configured base name plus who uses it (`cognito-migrate-source-read-lazy-migrate`). */
+export const sourceRoleName = (baseName: string, user: SourceRoleUser): string => `${baseName}-${user}`;
 
 /** Fixed physical names, so the source account can name the roles and the pool can name the triggers without a cycle. */
 export const functionName = (stage: string, name: FunctionName): string => `cognito-migrate-${stage}-${name}`;

@@ -124,7 +124,12 @@ export class MigrationStack extends Stack {
     // source pool in another Region (deployment.sourceRegion) is only reachable if named here.
     const functionConfig = (name: FunctionName): Record<string, unknown> => ({
       ...config.migrationInput,
-      source: { ...config.migrationInput.source, region: deployment.sourceRegion },
+      source: {
+        ...config.migrationInput.source,
+        region: deployment.sourceRegion,
+        // Each reading function assumes its own source role, allowed exactly its calls.
+        ...(config.sourceRoleArns[name] ? { roleArn: config.sourceRoleArns[name] } : {}),
+      },
       target: {
         ...config.migrationInput.target,
         userPoolId: this.targetPoolId,
@@ -234,9 +239,10 @@ export class MigrationStack extends Stack {
     const fn = this.functions[name];
     const permissions = FUNCTION_PERMISSIONS[name];
     if (permissions.source.length > 0) {
+      const sourceRoleArn = config.sourceRoleArns[name];
       fn.addToRolePolicy(
-        config.sourceRoleArn
-          ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [config.sourceRoleArn] })
+        sourceRoleArn
+          ? new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: [sourceRoleArn] })
           : new iam.PolicyStatement({ actions: [...permissions.source], resources: [sourcePoolArn(config)] }),
       );
     }

@@ -3,7 +3,14 @@ import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
-import { functionRoleName, sourceReaders, sourceRoleActions } from '../permissions';
+import {
+  FUNCTION_PERMISSIONS,
+  functionRoleName,
+  OPERATOR_SOURCE_ACTIONS,
+  sourceReaders,
+  sourceRoleName,
+  type FunctionName,
+} from '../permissions';
 
 export interface SourceAccessStackProps extends StackProps {
   config: InfraConfig;
@@ -13,22 +20,23 @@ export interface SourceAccessStackProps extends StackProps {
 export const sourcePoolArn = (config: InfraConfig): string =>
   `arn:aws:cognito-idp:${config.deployment.sourceRegion}:${config.deployment.sourceAccount}:userpool/${config.migration.source.userPoolId}`;
 
-/** The target-side roles the source role trusts: the functions that read the source pool. */
-export const trustedRoleArns = (config: InfraConfig): string[] =>
-  config.deployment.sourceAccess.trustedRoleArns ??
-  sourceReaders().map(
-    (name) =>
-      `arn:aws:iam::${config.deployment.targetAccount}:role/${functionRoleName(config.stage, name, config.deployment.targetRegion)}`,
-  );
+/** The target-side role of one migration function, which alone may assume that function's source role. */
+export const functionRoleArn = (config: InfraConfig, name: FunctionName): string =>
+  `arn:aws:iam::${config.deployment.targetAccount}:role/${functionRoleName(config.stage, name, config.deployment.targetRegion)}`;
+
+const accountOf = (arn: string): string => arn.split(':')[4]!;
 
 /**
- * Deployed in the source account. A role only the target account's migration functions can
- * assume, and only with the ExternalId; it may make exactly the read and password-check calls
- * the functions make, on the source pool alone. Optionally an app client for the password
- * check that allows ALLOW_ADMIN_USER_PASSWORD_AUTH and nothing else.
+ * Deployed in the source account. One role per function that reads the source pool, which only
+ * that function's role in the target account can assume (with the ExternalId), allowed exactly
+ * that function's calls on the source pool alone: lazy-migrate may check a password but not
+ * list users; bulk-export may list but not check passwords. Optionally a read-only operator role
+ * for the CLI, and an app client for the password check that allows
+ * ALLOW_ADMIN_USER_PASSWORD_AUTH and nothing else.
  */
 export class SourceAccessStack extends Stack {
-  readonly role: iam.Role;
+  readonly roles: Partial<Record<FunctionName, iam.Role>> = {};
+  readonly operatorRole: iam.Role | undefined;
   readonly migrationClient: cognito.CfnUserPoolClient | undefined;
 
   constructor(scope: Construct, id: string, props: SourceAccessStackProps) {
@@ -36,27 +44,68 @@ export class SourceAccessStack extends Stack {
     const { config } = props;
     const externalId = config.migration.source.externalId;
     if (!externalId) throw new Error('SourceAccessStack needs migration.source.externalId');
+    const { roleName: baseName, operatorPrincipalArns } = config.deployment.sourceAccess;
 
-    // The principal is the target account; the condition narrows it to the named roles. Naming
-    // the roles as principals would make IAM reject this policy until they exist, and they are
-    // deployed afterwards, in the other account.
-    const principal = new iam.AccountPrincipal(config.deployment.targetAccount).withConditions({
-      StringEquals: { 'sts:ExternalId': externalId },
-      ArnEquals: { 'aws:PrincipalArn': trustedRoleArns(config) },
-    });
-    this.role = new iam.Role(this, 'SourceReadRole', {
-      roleName: config.deployment.sourceAccess.roleName,
-      assumedBy: principal,
-      maxSessionDuration: Duration.hours(1),
-      description: `cognito-migrate (${config.stage}): read-only access to source pool ${config.migration.source.userPoolId}`,
-    });
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: sourceRoleActions(), resources: [sourcePoolArn(config)] }),
-    );
-    new CfnOutput(this, 'SourceRoleArn', {
-      value: this.role.roleArn,
-      description: 'migration.source.roleArn for the target stack',
-    });
+    for (const name of sourceReaders()) {
+      // The principal is the target account; the condition narrows it to the function's role.
+      // Naming the role as principal would make IAM reject this policy until it exists, and it
+      // is deployed afterwards, in the other account.
+      const role = new iam.Role(this, `${pascal(name)}SourceRole`, {
+        roleName: sourceRoleName(baseName, name),
+        assumedBy: new iam.AccountPrincipal(config.deployment.targetAccount).withConditions({
+          StringEquals: { 'sts:ExternalId': externalId },
+          ArnEquals: { 'aws:PrincipalArn': [functionRoleArn(config, name)] },
+        }),
+        maxSessionDuration: Duration.hours(1),
+        description: `cognito-migrate (${config.stage}): ${name}'s calls on source pool ${config.migration.source.userPoolId}`,
+      });
+      role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...FUNCTION_PERMISSIONS[name].source],
+          resources: [sourcePoolArn(config)],
+        }),
+      );
+      this.roles[name] = role;
+      new CfnOutput(this, `${pascal(name)}SourceRoleArn`, {
+        value: role.roleArn,
+        description: `The source role ${name} assumes`,
+      });
+    }
+
+    if (operatorPrincipalArns.length > 0) {
+      const byAccount = new Map<string, string[]>();
+      for (const arn of operatorPrincipalArns) {
+        byAccount.set(accountOf(arn), [...(byAccount.get(accountOf(arn)) ?? []), arn]);
+      }
+      const principals = [...byAccount].map(([account, arns]) =>
+        new iam.AccountPrincipal(account).withConditions({
+          StringEquals: { 'sts:ExternalId': externalId },
+          // ArnLike: Identity Center roles carry a generated suffix the operator may wildcard.
+          ArnLike: { 'aws:PrincipalArn': arns },
+        }),
+      );
+      this.operatorRole = new iam.Role(this, 'OperatorSourceRole', {
+        roleName: sourceRoleName(baseName, 'operator'),
+        assumedBy: principals[0]!,
+        maxSessionDuration: Duration.hours(1),
+        description: `cognito-migrate (${config.stage}): the operator's read-only access to source pool ${config.migration.source.userPoolId}`,
+      });
+      for (const principal of principals.slice(1)) {
+        this.operatorRole.assumeRolePolicy!.addStatements(
+          new iam.PolicyStatement({ actions: ['sts:AssumeRole'], principals: [principal] }),
+        );
+      }
+      this.operatorRole.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: [...OPERATOR_SOURCE_ACTIONS],
+          resources: [sourcePoolArn(config)],
+        }),
+      );
+      new CfnOutput(this, 'OperatorSourceRoleArn', {
+        value: this.operatorRole.roleArn,
+        description: 'The read-only source role the CLI assumes',
+      });
+    }
 
     if (config.deployment.sourceAccess.createMigrationClient) {
       this.migrationClient = new cognito.CfnUserPoolClient(this, 'MigrationClient', {
@@ -80,3 +129,5 @@ export class SourceAccessStack extends Stack {
     }
   }
 }
+
+const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());

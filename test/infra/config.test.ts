@@ -20,7 +20,13 @@ describe('parseInfraConfig', () => {
       stage: 'dev',
       protectData: true,
       deployment: { targetRegion: 'eu-west-1', sourceRegion: 'eu-west-1', reconcileSchedule: 'rate(1 hour)' },
-      sourceRoleArn: 'arn:aws:iam::222222222222:role/cognito-migrate-source-read',
+      crossAccount: true,
+      sourceRoleArns: {
+        'lazy-migrate': 'arn:aws:iam::222222222222:role/cognito-migrate-source-read-lazy-migrate',
+        'bulk-export': 'arn:aws:iam::222222222222:role/cognito-migrate-source-read-bulk-export',
+        reconcile: 'arn:aws:iam::222222222222:role/cognito-migrate-source-read-reconcile',
+      },
+      operatorRoleArn: 'arn:aws:iam::222222222222:role/cognito-migrate-source-read-operator',
     });
   });
 
@@ -94,6 +100,21 @@ describe('parseInfraConfig', () => {
     change(raw);
 
     expect(issuesOf(raw).join('\n')).toMatch(pattern);
+  });
+
+  it('rejects a source roleArn (the stack names one role per function) and the old trustedRoleArns', () => {
+    const raw = exampleConfig();
+    raw.migration.source.roleArn = 'arn:aws:iam::222222222222:role/mine';
+    raw.deployment.sourceAccess.trustedRoleArns = ['arn:aws:iam::111111111111:role/ops'];
+
+    expect(issuesOf(raw)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^migration\.source\.roleArn: set by the stack/),
+        expect.stringMatching(
+          /^deployment\.sourceAccess\.trustedRoleArns: replaced by operatorPrincipalArns/,
+        ),
+      ]),
+    );
   });
 
   it('rejects a stage that cannot be part of resource names', () => {

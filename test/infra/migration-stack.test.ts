@@ -239,7 +239,7 @@ describe('MigrationStack IAM', () => {
     expect(actions('dynamodb:').sort()).toEqual([...FUNCTION_PERMISSIONS[name].table].sort());
     expect(actions('sts:')).toEqual(FUNCTION_PERMISSIONS[name].source.length > 0 ? ['sts:AssumeRole'] : []);
     for (const s of statements.filter((s) => asArray<string>(s.Action).some((a) => a.startsWith('sts:')))) {
-      expect(s.Resource).toBe('arn:aws:iam::222222222222:role/cognito-migrate-source-read');
+      expect(s.Resource).toBe(`arn:aws:iam::222222222222:role/cognito-migrate-source-read-${name}`);
     }
     for (const s of statements.filter((s) =>
       asArray<string>(s.Action).some((a) => a.startsWith('cognito-idp:')),
@@ -247,6 +247,16 @@ describe('MigrationStack IAM', () => {
       expect(s.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^TargetPool/), 'Arn'] });
     }
   });
+
+  it.each(['lazy-migrate', 'bulk-export', 'reconcile'])(
+    'configures %s to assume its own source role',
+    (name) => {
+      const props = resources(dev, 'AWS::Lambda::Function')[functionLogicalId(dev, name)].Properties;
+      const config = JSON.stringify(props.Environment.Variables.COGNITO_MIGRATE_CONFIG);
+
+      expect(config).toContain(`role/cognito-migrate-source-read-${name}`);
+    },
+  );
 
   it('grants source-pool actions on that pool ARN when the source is in the same account', () => {
     const config = exampleConfig();

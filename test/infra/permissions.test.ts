@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cognitoSdk from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoOperation } from '#shared/cognito/operations';
-import { FUNCTION_NAMES, FUNCTION_PERMISSIONS } from '../../infra/permissions';
-import { reachableFiles, REPO_ROOT } from './support';
+import { FUNCTION_NAMES, FUNCTION_PERMISSIONS, sourceReaders, sourceRoleName } from '../../infra/permissions';
+import { asArray, type Cfn, reachableFiles, REPO_ROOT, synth, type Synthesized } from './support';
 
 const SDK_OPERATIONS = new Set(
   Object.keys(cognitoSdk)
@@ -58,4 +58,64 @@ describe.each(FUNCTION_NAMES)('%s permissions', (name) => {
   it('may invoke a function only if it calls Lambda Invoke', () => {
     expect(granted.invokes.length > 0).toBe(calls.has('Invoke'));
   });
+});
+
+describe('source roles', () => {
+  let app: Synthesized;
+
+  beforeAll(() => {
+    app = synth();
+  });
+
+  /** The Cognito operations one source role allows, from the synthesized source-account template. */
+  const roleOperations = (roleName: string): string[] => {
+    const template = app.sourceTemplate!;
+    const [roleId] = Object.entries<Cfn>(template.findResources('AWS::IAM::Role')).find(
+      ([, r]) => r.Properties.RoleName === roleName,
+    )!;
+    return Object.values<Cfn>(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => p.Properties.Roles.some((r: Cfn) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((st: Cfn) => asArray<string>(st.Action)))
+      .map((action) => action.replace('cognito-idp:', ''))
+      .sort();
+  };
+
+  it('exist for exactly the functions whose code reads the source', () => {
+    const roles = Object.values<Cfn>(app.sourceTemplate!.findResources('AWS::IAM::Role'))
+      .map((r) => String(r.Properties.RoleName))
+      .filter((name) => !name.endsWith('-operator'));
+
+    expect(roles.sort()).toEqual(
+      sourceReaders()
+        .map((n) => sourceRoleName('cognito-migrate-source-read', n))
+        .sort(),
+    );
+  });
+
+  it.each(sourceReaders())('%s: its source role allows only operations its code calls', (name) => {
+    // The IAM actions of the Cognito commands its code sends, from the operations table.
+    const needed = new Set(
+      [...callsOf(name)]
+        .filter((c) => SDK_OPERATIONS.has(c))
+        .map((c) => cognitoOperation(c).iamAction?.replace('cognito-idp:', '')),
+    );
+    const allowed = roleOperations(sourceRoleName('cognito-migrate-source-read', name));
+
+    expect(allowed.length).toBeGreaterThan(0);
+    expect(allowed.filter((op) => !needed.has(op))).toEqual([]);
+    expect(allowed).toEqual(
+      FUNCTION_PERMISSIONS[name].source.map((a) => a.replace('cognito-idp:', '')).sort(),
+    );
+  });
+
+  it.each(FUNCTION_NAMES.filter((n) => !callsOf(n).has('AdminInitiateAuth')))(
+    '%s never reaches a role that may check a source password',
+    (name) => {
+      const operations = sourceReaders().includes(name)
+        ? roleOperations(sourceRoleName('cognito-migrate-source-read', name))
+        : [];
+
+      expect(operations).not.toContain('AdminInitiateAuth');
+    },
+  );
 });

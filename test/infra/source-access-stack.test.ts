@@ -1,5 +1,5 @@
-import { sourceRoleActions } from '../../infra/permissions';
-import { asArray, type Cfn, policyStatements, synth, type Synthesized } from './support';
+import { FUNCTION_PERMISSIONS, OPERATOR_SOURCE_ACTIONS, sourceReaders } from '../../infra/permissions';
+import { asArray, type Cfn, configFile, exampleConfig, synth, type Synthesized } from './support';
 
 let app: Synthesized;
 
@@ -8,54 +8,128 @@ beforeAll(() => {
 });
 
 const sourcePoolArn = 'arn:aws:cognito-idp:eu-west-1:222222222222:userpool/eu-west-1_SourcePool1';
+const EXTERNAL_ID = 'replace-with-a-random-secret-0123456789abcdef';
+
+const roleNamed = (s: Synthesized, name: string): { id: string; role: Cfn } => {
+  const [id, role] = Object.entries<Cfn>(s.sourceTemplate!.findResources('AWS::IAM::Role')).find(
+    ([, r]) => r.Properties.RoleName === name,
+  )!;
+  return { id, role };
+};
+
+/** The actions of every policy attached to one role. */
+const actionsOf = (s: Synthesized, roleId: string): { actions: string[]; resources: unknown[] } => {
+  const policies = Object.values<Cfn>(s.sourceTemplate!.findResources('AWS::IAM::Policy')).filter((p) =>
+    p.Properties.Roles.some((r: Cfn) => r.Ref === roleId),
+  );
+  const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement);
+  return {
+    actions: statements.flatMap((st: Cfn) => asArray<string>(st.Action)).sort(),
+    resources: statements.flatMap((st: Cfn) => asArray(st.Resource)),
+  };
+};
 
 describe('SourceAccessStack', () => {
   it('is deployed to the source account', () => {
     expect(app.sourceAccess?.account).toBe('222222222222');
   });
 
-  it('lets only the target account’s reader roles assume the role, and only with the ExternalId', () => {
-    const [role] = Object.values<Cfn>(app.sourceTemplate!.findResources('AWS::IAM::Role'));
-    const statements = role.Properties.AssumeRolePolicyDocument.Statement;
+  it.each(sourceReaders())(
+    'gives %s its own source role, assumable only by its role with the ExternalId',
+    (fn) => {
+      const { role } = roleNamed(app, `cognito-migrate-source-read-${fn}`);
 
-    expect(statements).toEqual([
-      {
-        Action: 'sts:AssumeRole',
-        Effect: 'Allow',
-        Principal: {
-          AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
-        },
-        Condition: {
-          StringEquals: { 'sts:ExternalId': 'replace-with-a-random-secret-0123456789abcdef' },
-          ArnEquals: {
-            'aws:PrincipalArn': [
-              'arn:aws:iam::111111111111:role/cognito-migrate-dev-lazy-migrate-eu-west-1',
-              'arn:aws:iam::111111111111:role/cognito-migrate-dev-bulk-export-eu-west-1',
-              'arn:aws:iam::111111111111:role/cognito-migrate-dev-reconcile-eu-west-1',
-            ],
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        {
+          Action: 'sts:AssumeRole',
+          Effect: 'Allow',
+          Principal: {
+            AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] },
+          },
+          Condition: {
+            StringEquals: { 'sts:ExternalId': EXTERNAL_ID },
+            ArnEquals: {
+              'aws:PrincipalArn': [`arn:aws:iam::111111111111:role/cognito-migrate-dev-${fn}-eu-west-1`],
+            },
           },
         },
-      },
-    ]);
+      ]);
+    },
+  );
+
+  it.each(sourceReaders())('allows %s exactly its own source calls, on the source pool ARN only', (fn) => {
+    const { id } = roleNamed(app, `cognito-migrate-source-read-${fn}`);
+    const { actions, resources } = actionsOf(app, id);
+
+    expect(actions).toEqual([...FUNCTION_PERMISSIONS[fn].source].sort());
+    expect(new Set(resources)).toEqual(new Set([sourcePoolArn]));
   });
 
-  it('allows exactly the source calls the functions make, on the source pool ARN only', () => {
-    const statements = policyStatements(app.sourceTemplate!).map(({ statement }) => statement);
+  it('lets only lazy-migrate check passwords, and lazy-migrate list nobody', () => {
+    const actions = (fn: string) =>
+      actionsOf(app, roleNamed(app, `cognito-migrate-source-read-${fn}`).id).actions;
 
-    expect(statements).toEqual([{ Effect: 'Allow', Action: sourceRoleActions(), Resource: sourcePoolArn }]);
-    expect(sourceRoleActions()).toEqual([
-      'cognito-idp:AdminGetUser',
-      'cognito-idp:AdminInitiateAuth',
-      'cognito-idp:DescribeUserPool',
-      'cognito-idp:ListGroups',
-      'cognito-idp:ListUsers',
-      'cognito-idp:ListUsersInGroup',
+    expect(actions('bulk-export')).not.toContain('cognito-idp:AdminInitiateAuth');
+    expect(actions('reconcile')).not.toContain('cognito-idp:AdminInitiateAuth');
+    expect(actions('lazy-migrate').filter((a) => a.includes(':List'))).toEqual([]);
+  });
+
+  it('creates no source role for a function that never reads the source', () => {
+    const names = Object.values<Cfn>(app.sourceTemplate!.findResources('AWS::IAM::Role')).map(
+      (r) => r.Properties.RoleName,
+    );
+
+    expect(names).not.toContain('cognito-migrate-source-read-group-sync');
+  });
+
+  it('adds a read-only operator role for the configured principals, never AdminInitiateAuth', () => {
+    const { id, role } = roleNamed(app, 'cognito-migrate-source-read-operator');
+    const { actions, resources } = actionsOf(app, id);
+
+    expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+      expect.objectContaining({
+        Condition: {
+          StringEquals: { 'sts:ExternalId': EXTERNAL_ID },
+          ArnLike: { 'aws:PrincipalArn': exampleConfig().deployment.sourceAccess.operatorPrincipalArns },
+        },
+      }),
     ]);
+    expect(actions).toEqual([...OPERATOR_SOURCE_ACTIONS].sort());
+    expect(actions).toContain('cognito-idp:DescribeUserPoolClient');
+    expect(actions).not.toContain('cognito-idp:AdminInitiateAuth');
+    expect(new Set(resources)).toEqual(new Set([sourcePoolArn]));
+  });
+
+  it('trusts operators of several accounts, one statement per account', () => {
+    const config = exampleConfig();
+    config.deployment.sourceAccess.operatorPrincipalArns = [
+      'arn:aws:iam::111111111111:role/ops',
+      'arn:aws:iam::333333333333:role/audit',
+    ];
+    const s = synth({ config: configFile(config, 'two-operators.json') });
+    const { role } = roleNamed(s, 'cognito-migrate-source-read-operator');
+
+    expect(role.Properties.AssumeRolePolicyDocument.Statement.map((st: Cfn) => st.Condition.ArnLike)).toEqual(
+      [
+        { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/ops'] },
+        { 'aws:PrincipalArn': ['arn:aws:iam::333333333333:role/audit'] },
+      ],
+    );
+  });
+
+  it('has no operator role unless operatorPrincipalArns are given', () => {
+    const config = exampleConfig();
+    delete config.deployment.sourceAccess.operatorPrincipalArns;
+    const s = synth({ config: configFile(config, 'no-operator.json') });
+
+    expect(s.sourceAccess!.operatorRole).toBeUndefined();
+    expect(s.config.operatorRoleArn).toBeUndefined();
+    expect(Object.keys(s.sourceAccess!.roles).sort()).toEqual([...sourceReaders()].sort());
   });
 
   it('does not grant RevokeToken, which Cognito authorises by app client and never by IAM', () => {
-    const actions = policyStatements(app.sourceTemplate!).flatMap(({ statement }) =>
-      asArray<string>(statement.Action),
+    const actions = Object.values<Cfn>(app.sourceTemplate!.findResources('AWS::IAM::Policy')).flatMap((p) =>
+      p.Properties.PolicyDocument.Statement.flatMap((st: Cfn) => asArray<string>(st.Action)),
     );
 
     expect(actions).not.toContain('cognito-idp:RevokeToken');
@@ -70,10 +144,13 @@ describe('SourceAccessStack', () => {
     });
   });
 
-  it('outputs the role ARN and client id the target configuration needs', () => {
+  it('outputs the role ARNs and the client id', () => {
     expect(Object.keys(app.sourceTemplate!.findOutputs('*')).sort()).toEqual([
+      'BulkExportSourceRoleArn',
+      'LazyMigrateSourceRoleArn',
       'MigrationClientId',
-      'SourceRoleArn',
+      'OperatorSourceRoleArn',
+      'ReconcileSourceRoleArn',
     ]);
   });
 });
