@@ -154,11 +154,13 @@ export const deploymentSchema = z
      * when the stack is deleted. Explicit, not inferred from the stage name. @default true
      */
     deletionProtection: z.boolean().default(true),
-    /** SNS topic the alarms notify; without it the alarms only change state. */
+    /** SNS topic every alarm notifies. @default a topic the stack creates (output AlarmTopicArn) */
     alarmTopicArn: z
       .string()
       .regex(/^arn:aws[\w-]*:sns:/, 'an SNS topic ARN')
       .optional(),
+    /** Email addresses subscribed to the alarm topic (each confirms once by email). @default none */
+    alarmEmails: z.array(z.email()).default([]),
   })
   .strict();
 

@@ -1,8 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { OPERATIONAL_REASONS } from '#shared/refusal-reasons';
@@ -31,8 +29,6 @@ export interface MigrationDashboardProps {
   allFunctions: IFunction[];
   lazyMigrate: IFunction;
   stateMachine: IStateMachine;
-  /** Alarms notify this topic when given. */
-  alarmTopicArn?: string;
 }
 
 const search = (expression: string, label: string, period: Duration) =>
@@ -174,9 +170,5 @@ export class MigrationDashboard extends Construct {
         }),
       );
     });
-    if (props.alarmTopicArn) {
-      const action = new SnsAction(sns.Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn));
-      for (const alarm of this.alarms) alarm.addAlarmAction(action);
-    }
   }
 }

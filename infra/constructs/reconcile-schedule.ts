@@ -1,7 +1,8 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface ReconcileScheduleProps {
@@ -22,6 +23,8 @@ export const RECONCILE_INPUT = { action: 'reconcile' } as const;
  */
 export class ReconcileSchedule extends Construct {
   readonly schedule: scheduler.CfnSchedule;
+  /** Invocations Scheduler gave up on (after its retries) land here; an alarm watches it. */
+  readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ReconcileScheduleProps) {
     super(scope, id);
@@ -34,6 +37,17 @@ export class ReconcileSchedule extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [props.fn.functionArn] }),
     );
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    this.deadLetterQueue.grantSendMessages(role);
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead-letter queue of the reconcile schedule; an alarm fires on its first message',
+    });
     this.schedule = new scheduler.CfnSchedule(this, 'Schedule', {
       name: props.scheduleName,
       scheduleExpression: props.expression,
@@ -45,6 +59,7 @@ export class ReconcileSchedule extends Construct {
         input: JSON.stringify(RECONCILE_INPUT),
         // A missed run is caught up by the next one; piling retries onto a slow run would not help.
         retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: Duration.hours(1).toSeconds() },
+        deadLetterConfig: { arn: this.deadLetterQueue.queueArn },
       },
     });
   }

@@ -16,6 +16,7 @@ import type { Construct } from 'constructs';
 import type { InfraConfig } from '../config';
 import { BulkSyncStateMachine } from '../constructs/bulk-sync-state-machine';
 import { ExistingPoolTriggers } from '../constructs/existing-pool-triggers';
+import { MigrationAlarms } from '../constructs/migration-alarms';
 import { MigrationDashboard } from '../constructs/migration-dashboard';
 import { MigrationFunction, REPO_ROOT } from '../constructs/migration-function';
 import { MigrationTable } from '../constructs/migration-table';
@@ -76,6 +77,7 @@ export class MigrationStack extends Stack {
   readonly bulkSync: BulkSyncStateMachine;
   /** group-sync continuations that failed every attempt (Lambda's on-failure destination). */
   readonly groupSyncFailures: sqs.Queue;
+  readonly alarms: MigrationAlarms;
 
   constructor(scope: Construct, id: string, props: MigrationStackProps) {
     super(scope, id, props);
@@ -201,21 +203,31 @@ export class MigrationStack extends Stack {
       stateMachineName: `cognito-migrate-${stage}-bulk-sync`,
     });
 
-    new ReconcileSchedule(this, 'ReconcileSchedule', {
+    const schedule = new ReconcileSchedule(this, 'ReconcileSchedule', {
       fn: functions.reconcile,
       expression: deployment.reconcileSchedule,
       timezone: deployment.scheduleTimezone,
       scheduleName: `cognito-migrate-${stage}-reconcile`,
     });
 
-    new MigrationDashboard(this, 'Dashboard', {
+    const dashboard = new MigrationDashboard(this, 'Dashboard', {
       dashboardName: `cognito-migrate-${stage}`,
       triggerFunctions: [functions['lazy-migrate'], functions['group-sync']],
       allFunctions: Object.values(functions),
       lazyMigrate: functions['lazy-migrate'],
       stateMachine: this.bulkSync.stateMachine,
-      ...(deployment.alarmTopicArn ? { alarmTopicArn: deployment.alarmTopicArn } : {}),
     });
+    this.alarms = new MigrationAlarms(this, 'Alarms', {
+      functions,
+      stateMachine: this.bulkSync.stateMachine,
+      scheduleDeadLetterQueue: schedule.deadLetterQueue,
+      groupSyncFailureQueue: this.groupSyncFailures,
+      topicName: `cognito-migrate-${stage}-alarms`,
+      emails: deployment.alarmEmails,
+      ...(deployment.alarmTopicArn ? { topicArn: deployment.alarmTopicArn } : {}),
+    });
+    for (const alarm of dashboard.alarms) this.alarms.notify(alarm);
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
 
     new CfnOutput(this, 'MigrationTableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'BulkSyncStateMachineArn', {
