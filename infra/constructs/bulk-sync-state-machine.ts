@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { type CfnResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { ignoreRedundantRoleDependency } from './migration-function';
 
 /** `${Name}` placeholders in an ASL file, as `definitionSubstitutions` fills them. */
 export const aslPlaceholders = (definition: string): string[] =>
@@ -57,6 +58,7 @@ export class BulkSyncStateMachine extends Construct {
       tracingEnabled: true,
       logs: { destination: logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
+    ignoreRedundantRoleDependency(this.stateMachine.node.defaultChild as CfnResource);
     if (props.invokes.length > 0) {
       // Unqualified ARNs only: grantInvoke would add `<arn>:*` (every version and alias).
       this.stateMachine.addToRolePolicy(

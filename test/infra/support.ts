@@ -35,8 +35,9 @@ export interface Synthesized extends MigrationApp {
  * not need the zip; the real synth bundles with local esbuild). cdk-nag runs on synth: a
  * finding without an acknowledgement makes synth throw.
  */
-export const synth = (options: { config?: string; stage?: string } = {}): Synthesized => {
+export const synth = (options: { config?: string; stage?: string; outdir?: string } = {}): Synthesized => {
   const app = new App({
+    ...(options.outdir ? { outdir: options.outdir } : {}),
     context: {
       'aws:cdk:bundling-stacks': [],
       ...(options.stage ? { stage: options.stage } : {}),
@@ -94,4 +95,18 @@ export const reachableFiles = (entry: string): string[] => {
   };
   visit(entry);
   return [...seen];
+};
+
+/**
+ * The configuration the issue's "done when" names: an operator role, a source pool in another
+ * Region, and (for a created pool) SES email.
+ */
+export const fullConfig = (): Record<string, Cfn> => {
+  const config = exampleConfig();
+  config.migration.source = {
+    ...config.migration.source,
+    region: 'us-east-1',
+    userPoolId: 'us-east-1_SourcePool1',
+  };
+  return config;
 };
