@@ -229,6 +229,13 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
         'set create to false to attach the triggers to that existing pool',
     );
   }
+  if (typeof migrationInput.source === 'object' && migrationInput.source?.migrationClientSecret) {
+    issues.push(
+      'migration.source.migrationClientSecret: a secret must not be deployed in plain text (it would be in the template and ' +
+        "the functions' environment); store it in Secrets Manager or an SSM SecureString and give migrationClientSecretRef " +
+        '{ "secretsManagerArn": ..., "jsonKey"?: ... } or { "ssmParameter": <parameter ARN> }',
+    );
+  }
   if (migrationInput.credentials) {
     issues.push('migration.credentials: must not be deployed; the functions use their own roles');
   }
@@ -285,7 +292,7 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
     : {};
   const operatorRoleArn =
     crossAccount && d.sourceAccess.operatorPrincipalArns.length > 0 ? roleArn('operator') : undefined;
-  if (crossAccount && !parsed.source.externalId) {
+  if (crossAccount && !parsed.source.externalId && !parsed.source.externalIdRef) {
     fail([
       'migration.source.externalId: required when the source pool is in another account ' +
         '(the source role trusts only callers that present it); generate one with `openssl rand -hex 16`',

@@ -101,6 +101,9 @@ export type SourceRoleUser = FunctionName | 'operator';
 /** A source role's name: the configured base name plus who uses it (`cognito-migrate-source-read-lazy-migrate`). */
 export const sourceRoleName = (baseName: string, user: SourceRoleUser): string => `${baseName}-${user}`;
 
+/** The functions that need the source migration client's secret: only the password check uses the client. */
+export const CLIENT_SECRET_READERS: readonly FunctionName[] = ['lazy-migrate'];
+
 /** Fixed physical names, so the source account can name the roles and the pool can name the triggers without a cycle. */
 export const functionName = (stage: string, name: FunctionName): string => `cognito-migrate-${stage}-${name}`;
 

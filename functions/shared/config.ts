@@ -7,6 +7,33 @@ import { formatIssues } from './zod-issues';
 const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as "eu-west-1_AbC123"');
 const roleArn = z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'an IAM role ARN');
 
+/**
+ * Where a secret is kept: a Secrets Manager secret (optionally a key of its JSON value) or an
+ * SSM SecureString parameter. The configuration holds only this reference; the value is read
+ * once per cold start (shared/secrets.ts) and never written to the template or the environment.
+ */
+export const secretRefSchema = z.union([
+  z
+    .object({
+      secretsManagerArn: z
+        .string()
+        .regex(/^arn:aws[\w-]*:secretsmanager:[\w-]+:\d{12}:secret:.+$/, 'a Secrets Manager secret ARN'),
+      jsonKey: z.string().min(1).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ssmParameter: z
+        .string()
+        .regex(
+          /^arn:aws[\w-]*:ssm:[\w-]+:\d{12}:parameter\/.+$/,
+          'an SSM parameter ARN (arn:aws:ssm:<region>:<account>:parameter/<name>)',
+        ),
+    })
+    .strict(),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
 const perCategory = (value: z.ZodNumber) =>
   z
     .record(z.string(), value)
@@ -22,6 +49,8 @@ const endpoints = z
     dynamodb: z.string().url().optional(),
     sts: z.string().url().optional(),
     sfn: z.string().url().optional(),
+    secretsManager: z.string().url().optional(),
+    ssm: z.string().url().optional(),
     lambda: z.string().url().optional(),
   })
   .default({});
@@ -36,13 +65,25 @@ export const configSchema = z
         region: z.string().min(1).optional(),
         migrationClientId: z.string().min(1, 'the source app client the trigger verifies passwords with'),
         migrationClientSecret: z.string().min(1).optional(),
+        /** The migration client's secret, kept in Secrets Manager or SSM (read at cold start). */
+        migrationClientSecretRef: secretRefSchema.optional(),
         roleArn: roleArn.optional(),
         externalId: z.string().min(2).max(1224).optional(),
+        /** The ExternalId, when it is kept as a secret (read at cold start). */
+        externalIdRef: secretRefSchema.optional(),
         retired: z.boolean().default(false),
       })
-      .refine((s) => !s.roleArn || s.externalId, {
+      .refine((s) => !s.roleArn || s.externalId || s.externalIdRef, {
         message: 'externalId is required when roleArn is set (cross-account access)',
         path: ['externalId'],
+      })
+      .refine((s) => !(s.migrationClientSecret && s.migrationClientSecretRef), {
+        message: 'give migrationClientSecret or migrationClientSecretRef, not both',
+        path: ['migrationClientSecretRef'],
+      })
+      .refine((s) => !(s.externalId && s.externalIdRef), {
+        message: 'give externalId or externalIdRef, not both',
+        path: ['externalIdRef'],
       }),
     target: z.object({
       userPoolId: poolId,

@@ -22,7 +22,9 @@ import { MigrationFunction, REPO_ROOT } from '../constructs/migration-function';
 import { MigrationTable } from '../constructs/migration-table';
 import { ReconcileSchedule } from '../constructs/reconcile-schedule';
 import { TargetPool, type MigrationTriggers } from '../constructs/target-pool';
+import type { ConfigInput } from '#shared/config';
 import {
+  CLIENT_SECRET_READERS,
   FUNCTION_NAMES,
   FUNCTION_PERMISSIONS,
   functionName,
@@ -126,12 +128,7 @@ export class MigrationStack extends Stack {
     // source pool in another Region (deployment.sourceRegion) is only reachable if named here.
     const functionConfig = (name: FunctionName): Record<string, unknown> => ({
       ...config.migrationInput,
-      source: {
-        ...config.migrationInput.source,
-        region: deployment.sourceRegion,
-        // Each reading function assumes its own source role, allowed exactly its calls.
-        ...(config.sourceRoleArns[name] ? { roleArn: config.sourceRoleArns[name] } : {}),
-      },
+      source: { ...functionSource(config, name), region: deployment.sourceRegion },
       target: {
         ...config.migrationInput.target,
         userPoolId: this.targetPoolId,
@@ -250,6 +247,18 @@ export class MigrationStack extends Stack {
   private grant(name: FunctionName, config: InfraConfig): void {
     const fn = this.functions[name];
     const permissions = FUNCTION_PERMISSIONS[name];
+    const source = functionSource(config, name);
+    for (const ref of [source.migrationClientSecretRef, source.externalIdRef]) {
+      if (!ref) continue;
+      fn.addToRolePolicy(
+        'ssmParameter' in ref
+          ? new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [ref.ssmParameter] })
+          : new iam.PolicyStatement({
+              actions: ['secretsmanager:GetSecretValue'],
+              resources: [ref.secretsManagerArn],
+            }),
+      );
+    }
     if (permissions.source.length > 0) {
       const sourceRoleArn = config.sourceRoleArns[name];
       fn.addToRolePolicy(
@@ -277,5 +286,23 @@ export class MigrationStack extends Stack {
     }
   }
 }
+
+/**
+ * The `source` section one function receives: its own source role, the ExternalId only if it
+ * reads the source, and the client secret's reference only if it checks passwords. Secrets are
+ * references (read at cold start), never values.
+ */
+const functionSource = (config: InfraConfig, name: FunctionName): ConfigInput['source'] => {
+  const { migrationClientSecretRef, externalId, externalIdRef, ...source } = config.migrationInput.source;
+  const reads = FUNCTION_PERMISSIONS[name].source.length > 0;
+  const roleArn = config.sourceRoleArns[name];
+  return {
+    ...source,
+    ...(roleArn ? { roleArn } : {}),
+    ...(reads && externalId ? { externalId } : {}),
+    ...(reads && externalIdRef ? { externalIdRef } : {}),
+    ...(CLIENT_SECRET_READERS.includes(name) && migrationClientSecretRef ? { migrationClientSecretRef } : {}),
+  };
+};
 
 const pascal = (name: string): string => name.replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());

@@ -1,7 +1,8 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
+import { ConfigError } from '#shared/errors';
 import type { InfraConfig } from '../config';
 import {
   FUNCTION_PERMISSIONS,
@@ -24,6 +25,26 @@ export const sourcePoolArn = (config: InfraConfig): string =>
 export const functionRoleArn = (config: InfraConfig, name: FunctionName): string =>
   `arn:aws:iam::${config.deployment.targetAccount}:role/${functionRoleName(config.stage, name, config.deployment.targetRegion)}`;
 
+/**
+ * The ExternalId the trust policies require. Kept as a Secrets Manager secret, it goes into the
+ * template as a dynamic reference CloudFormation resolves at deploy time, never as the value.
+ * IAM trust policies cannot take an `ssm-secure` reference, so an SSM-kept ExternalId is refused.
+ */
+export const trustedExternalId = (config: InfraConfig): string => {
+  const { externalId, externalIdRef } = config.migration.source;
+  if (externalId) return externalId;
+  if (externalIdRef && 'secretsManagerArn' in externalIdRef) {
+    return SecretValue.secretsManager(externalIdRef.secretsManagerArn, {
+      ...(externalIdRef.jsonKey ? { jsonField: externalIdRef.jsonKey } : {}),
+    }).unsafeUnwrap();
+  }
+  throw new ConfigError(
+    "migration.source.externalIdRef: the source account's trust policies need the ExternalId, and CloudFormation " +
+      'resolves only Secrets Manager references there; keep it in Secrets Manager (readable by the source account) or give externalId',
+    ['migration.source.externalIdRef'],
+  );
+};
+
 const accountOf = (arn: string): string => arn.split(':')[4]!;
 
 /**
@@ -42,8 +63,7 @@ export class SourceAccessStack extends Stack {
   constructor(scope: Construct, id: string, props: SourceAccessStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const externalId = config.migration.source.externalId;
-    if (!externalId) throw new Error('SourceAccessStack needs migration.source.externalId');
+    const externalId = trustedExternalId(config);
     const { roleName: baseName, operatorPrincipalArns } = config.deployment.sourceAccess;
 
     for (const name of sourceReaders()) {

@@ -103,10 +103,18 @@ export const reachableFiles = (entry: string): string[] => {
  */
 export const fullConfig = (): Record<string, Cfn> => {
   const config = exampleConfig();
+  const { externalId: _externalId, ...source } = config.migration.source;
   config.migration.source = {
-    ...config.migration.source,
+    ...source,
     region: 'us-east-1',
     userPoolId: 'us-east-1_SourcePool1',
+    externalIdRef: { secretsManagerArn: EXTERNAL_ID_SECRET_ARN, jsonKey: 'externalId' },
+    migrationClientSecretRef: { ssmParameter: CLIENT_SECRET_PARAMETER_ARN },
   };
   return config;
 };
+
+export const EXTERNAL_ID_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:222222222222:secret:cognito-migrate/external-id-AbCdEf';
+export const CLIENT_SECRET_PARAMETER_ARN =
+  'arn:aws:ssm:eu-west-1:111111111111:parameter/cognito-migrate/client-secret';
