@@ -68,6 +68,26 @@ const newTargetPool = z
       .enum(['EMAIL_ONLY', 'PHONE_ONLY_WITHOUT_MFA', 'EMAIL_AND_PHONE_WITHOUT_MFA'])
       .default('EMAIL_ONLY'),
     /**
+     * Email through Amazon SES instead of Cognito's default account, whose daily limit is far
+     * below a reset campaign's volume. The identity (the address, or sesVerifiedDomain) must be
+     * verified in SES and out of the sandbox. @default Cognito's default email (preflight blocks
+     * a campaign it cannot send)
+     */
+    email: z
+      .object({
+        fromEmail: z.email(),
+        fromName: z.string().min(1).optional(),
+        replyTo: z.email().optional(),
+        /** The verified domain identity fromEmail belongs to. @default the address itself is the identity */
+        sesVerifiedDomain: z.string().min(3).optional(),
+        /** @default the pool's Region (Cognito also accepts us-east-1, us-west-2, eu-west-1) */
+        sesRegion: region.optional(),
+        /** SES configuration set (event publishing, dedicated IPs, suppression) every email is sent with. */
+        configurationSet: z.string().regex(/^[\w-]{1,64}$/, 'an SES configuration set name'),
+      })
+      .strict()
+      .optional(),
+    /**
      * OAuth on the created app client. @default off: the migration signs users in with
      * USER_PASSWORD_AUTH; CDK's own default (implicit grant, example.com callback) is never deployed.
      */

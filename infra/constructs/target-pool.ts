@@ -133,6 +133,18 @@ export class TargetPool extends Construct {
         tempPasswordValidity: Duration.days(s.passwordPolicy.tempPasswordValidityDays),
       },
       accountRecovery: cognito.AccountRecovery[s.accountRecovery],
+      ...(s.email
+        ? {
+            email: cognito.UserPoolEmail.withSES({
+              fromEmail: s.email.fromEmail,
+              ...(s.email.fromName ? { fromName: s.email.fromName } : {}),
+              ...(s.email.replyTo ? { replyTo: s.email.replyTo } : {}),
+              ...(s.email.sesVerifiedDomain ? { sesVerifiedDomain: s.email.sesVerifiedDomain } : {}),
+              ...(s.email.sesRegion ? { sesRegion: s.email.sesRegion } : {}),
+              configurationSetName: s.email.configurationSet,
+            }),
+          }
+        : {}),
       deletionProtection: props.protectData,
       removalPolicy: props.protectData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });

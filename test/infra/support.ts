@@ -111,6 +111,12 @@ export const fullConfig = (): Record<string, Cfn> => {
     externalIdRef: { secretsManagerArn: EXTERNAL_ID_SECRET_ARN, jsonKey: 'externalId' },
     migrationClientSecretRef: { ssmParameter: CLIENT_SECRET_PARAMETER_ARN },
   };
+  config.deployment.targetPool.email = {
+    fromEmail: 'no-reply@example.org',
+    fromName: 'Example',
+    sesVerifiedDomain: 'example.org',
+    configurationSet: 'cognito-migrate',
+  };
   return config;
 };
 
