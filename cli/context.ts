@@ -15,7 +15,7 @@ export interface CliDeps {
   /** Asks a yes/no question; absent means non-interactive (commands then need `--yes`). */
   confirm?: (question: string) => Promise<boolean>;
   /** Replaces how clients are built (tests). @default connect */
-  connect?: (options: GlobalOptions, deps: CliDeps) => Connection;
+  connect?: (options: GlobalOptions, deps: CliDeps) => Connection | Promise<Connection>;
 }
 
 /**
@@ -49,7 +49,7 @@ export const createCommandContext = (deps: CliDeps): CommandContext => {
     options,
     output: (command) => new Output(deps.stdout, deps.stderr, options(command).json === true),
     withConnection: async (command, fn) => {
-      const connection = (deps.connect ?? connect)(options(command), deps);
+      const connection = await (deps.connect ?? connect)(options(command), deps);
       try {
         return await fn(connection);
       } finally {

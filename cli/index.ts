@@ -50,7 +50,15 @@ export const createProgram = (deps: CliDeps): Command => {
     .option('--json', 'machine-readable output: the result is the last line printed')
     .option('--local', 'use the embedded stack described by the state file (see `local start`)')
     .option('--state-file <file>', 'the local stack state file', '.cognito-migrate/local.json')
-    .option('--config <file>', 'a MigrationConfig JSON file (else COGNITO_MIGRATE_CONFIG[_FILE] and env)')
+    .option(
+      '--config <file>',
+      'the deployment file CDK deploys ({ migration, deployment }), or a MigrationConfig JSON file (else COGNITO_MIGRATE_CONFIG[_FILE] and env)',
+    )
+    .option('--stage <name>', 'the stage the deployment file was deployed as (cdk -c stage=)', 'dev')
+    .option(
+      '--outputs-file <file>',
+      'the stack outputs `cdk deploy --outputs-file` wrote (default: CloudFormation DescribeStacks)',
+    )
     .addHelpText('after', EXIT_CODE_HELP)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()

@@ -183,9 +183,11 @@ const startAws = async (
 ) => {
   const { config } = connection;
   if (!config.stateMachineArn) {
-    throw new ConfigError('No state machine to start: set stateMachineArn (the migration stack outputs it)', [
-      'stateMachineArn',
-    ]);
+    throw new ConfigError(
+      'No state machine to start: pass the deployment file CDK deployed (--config config.json --stage <stage>), ' +
+        'whose stack outputs name it',
+      ['stateMachineArn'],
+    );
   }
   const sfn = createSfnClient(config);
   try {

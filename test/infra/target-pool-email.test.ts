@@ -25,6 +25,6 @@ describe('a created target pool’s email', () => {
     const s = synth({ config: configFile(config, 'no-ses.json') });
     const [pool] = Object.values(s.migrationTemplate.findResources('AWS::Cognito::UserPool'));
 
-    expect(pool.Properties.EmailConfiguration?.EmailSendingAccount).not.toBe('DEVELOPER');
+    expect(pool!.Properties.EmailConfiguration?.EmailSendingAccount).not.toBe('DEVELOPER');
   });
 });
