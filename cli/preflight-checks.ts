@@ -23,7 +23,15 @@ export interface PreflightInput {
   collisions?: Record<string, string[]>;
   /** Users in the migration table's snapshot (0: the bulk sync has not run). */
   snapshotUsers?: number;
+  /**
+   * Users the reset campaign will send a code to: every user not yet migrated (PENDING or
+   * FLAGGED_FOR_RESET in the snapshot). Unknown before the bulk sync.
+   */
+  codeRecipients?: number;
 }
+
+/** Cognito's default email account sends at most this many messages a day per pool. */
+export const COGNITO_DEFAULT_EMAIL_PER_DAY = 50;
 
 const schemaOf = (pool: UserPoolType) => new Map((pool.SchemaAttributes ?? []).map((a) => [a.Name ?? '', a]));
 const sorted = (values: readonly string[] | undefined) => [...(values ?? [])].sort().join(',') || '(none)';
@@ -216,6 +224,61 @@ const legacySubFindings = ({ targetClients, config }: PreflightInput): Finding[]
     }));
 };
 
+const recoversByPhone = (pool: UserPoolType): boolean =>
+  (pool.AccountRecoverySetting?.RecoveryMechanisms ?? []).some((m) => m.Name === 'verified_phone_number') ||
+  (pool.UsernameAttributes ?? []).includes('phone_number');
+
+/**
+ * Can the target send the codes the campaign (and forgot-password during the window) will
+ * send? Cognito's default email account sends 50 a day; SMS needs a role Cognito publishes
+ * with, and SNS's spend limit and sandbox apply.
+ */
+const deliveryFindings = ({ target, codeRecipients }: PreflightInput): Finding[] => {
+  const findings: Finding[] = [];
+  const recipients = codeRecipients ?? 0;
+  const account = target.EmailConfiguration?.EmailSendingAccount ?? 'COGNITO_DEFAULT';
+  if (account !== 'DEVELOPER') {
+    const days = Math.ceil(recipients / COGNITO_DEFAULT_EMAIL_PER_DAY);
+    findings.push({
+      level: recipients > COGNITO_DEFAULT_EMAIL_PER_DAY ? 'BLOCKER' : 'WARNING',
+      code: 'EMAIL_DEFAULT_ACCOUNT',
+      message:
+        `Target pool sends email with Cognito's default account (${COGNITO_DEFAULT_EMAIL_PER_DAY} messages a day); ` +
+        (codeRecipients === undefined
+          ? 'the reset campaign and forgot-password will send one code per user not yet migrated'
+          : `the reset campaign will send ${recipients} code(s) (about ${days} day(s) at that limit), plus forgot-password codes`),
+      fix:
+        'send through SES: deployment.targetPool.email (verified identity and configuration set) for a pool the stack creates, ' +
+        'or UpdateUserPool EmailConfiguration { EmailSendingAccount: DEVELOPER, SourceArn } for an existing one; leave the SES sandbox first',
+    });
+  } else {
+    findings.push({
+      level: 'INFO',
+      code: 'EMAIL_SES_QUOTA',
+      message: `Target pool sends email through SES (${target.EmailConfiguration?.SourceArn ?? 'identity not shown'}); the campaign will send ${recipients} code(s)`,
+      fix: 'check that the SES account is out of the sandbox and its daily sending quota (GetAccount SendQuota.Max24HourSend) covers them',
+    });
+  }
+  if (recoversByPhone(target)) {
+    if (!target.SmsConfiguration?.SnsCallerArn) {
+      findings.push({
+        level: recipients > 0 ? 'BLOCKER' : 'WARNING',
+        code: 'NO_SMS_ROLE',
+        message: `Target pool recovers accounts by phone but has no SMS role; codes to ${recipients} user(s) by SMS cannot be sent`,
+        fix: 'give the pool an SmsConfiguration (SnsCallerArn, ExternalId) — a pool the stack creates with phone recovery or SMS MFA gets one',
+      });
+    } else {
+      findings.push({
+        level: 'WARNING',
+        code: 'SMS_SPEND_LIMIT',
+        message: `Target pool sends SMS codes through SNS; up to ${recipients} user(s) may get one`,
+        fix: 'move SNS SMS out of the sandbox and raise the monthly SMS spend limit (default USD 1) to cover them',
+      });
+    }
+  }
+  return findings;
+};
+
 const LEVEL_ORDER: Record<FindingLevel, number> = { BLOCKER: 0, WARNING: 1, INFO: 2 };
 
 /** Compares the two pools, their clients and the snapshot; blockers first. */
@@ -226,6 +289,7 @@ export const runPreflightChecks = (input: PreflightInput): Finding[] => {
     ...mfaFindings(input),
     ...wiringFindings(input),
     ...legacySubFindings(input),
+    ...deliveryFindings(input),
   ];
   if (input.snapshotUsers === 0) {
     findings.push({

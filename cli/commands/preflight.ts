@@ -136,7 +136,12 @@ export const preflight = async (
     targetClients,
     config,
     ...(scan ? { collisions: scan.collisions } : {}),
-    ...(progress ? { snapshotUsers: progress.total } : {}),
+    ...(progress
+      ? {
+          snapshotUsers: progress.total,
+          codeRecipients: progress.byStatus.PENDING + progress.byStatus.FLAGGED_FOR_RESET,
+        }
+      : {}),
   });
   const blockers = findings.filter((f) => f.level === 'BLOCKER').length;
   return {

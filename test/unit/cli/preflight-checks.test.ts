@@ -102,7 +102,7 @@ describe('runPreflightChecks', () => {
       }),
     );
 
-    expect(findings).toEqual([
+    expect(findings.filter((f) => f.code.startsWith('LEGACY_SUB'))).toEqual([
       expect.objectContaining({
         level: 'BLOCKER',
         code: 'LEGACY_SUB_WRITABLE',
@@ -112,7 +112,10 @@ describe('runPreflightChecks', () => {
   });
 
   it('accepts clients without WriteAttributes: they write standard attributes only', () => {
-    expect(runPreflightChecks(input({ targetClients: [{ ClientId: 'app' }] }))).toEqual([]);
+    expect(codes(input({ targetClients: [{ ClientId: 'app' }] }))).toEqual([]);
+    expect(codes(input({ targetClients: [{ ClientId: 'app' }] }), 'WARNING')).not.toContain(
+      'LEGACY_SUB_WRITABLE',
+    );
   });
 
   it('blocks a source migration client without ALLOW_ADMIN_USER_PASSWORD_AUTH', () => {
@@ -145,5 +148,55 @@ describe('runPreflightChecks', () => {
     const findings = runPreflightChecks(input({ target: pool({ LambdaConfig: {}, SchemaAttributes: [] }) }));
     const levels = findings.map((f) => f.level);
     expect(levels.indexOf('WARNING')).toBeGreaterThan(levels.lastIndexOf('BLOCKER'));
+  });
+
+  it('blocks a campaign larger than the default email account sends in a day, with the SES fix', () => {
+    const findings = runPreflightChecks(input({ codeRecipients: 120_000 }));
+    const email = findings.find((f) => f.code === 'EMAIL_DEFAULT_ACCOUNT');
+
+    expect(email).toMatchObject({
+      level: 'BLOCKER',
+      message: expect.stringContaining('120000 code(s) (about 2400 day(s)'),
+    });
+    expect(email?.fix).toMatch(/deployment\.targetPool\.email/);
+    expect(email?.fix).toMatch(/EmailSendingAccount: DEVELOPER/);
+  });
+
+  it('only warns about the default email account when the campaign fits in its daily limit', () => {
+    expect(codes(input({ codeRecipients: 50 }), 'WARNING')).toContain('EMAIL_DEFAULT_ACCOUNT');
+    expect(codes(input({ codeRecipients: 50 }))).not.toContain('EMAIL_DEFAULT_ACCOUNT');
+  });
+
+  it('accepts SES email and reminds of its sending quota', () => {
+    const ses = input({
+      target: pool({
+        EmailConfiguration: {
+          EmailSendingAccount: 'DEVELOPER',
+          SourceArn: 'arn:aws:ses:eu-west-1:1:identity/x',
+        },
+      }),
+      codeRecipients: 120_000,
+    });
+
+    expect(codes(ses)).toEqual([]);
+    expect(codes(ses, 'INFO')).toContain('EMAIL_SES_QUOTA');
+  });
+
+  it('blocks phone recovery without an SMS role when codes will be sent', () => {
+    const byPhone = pool({
+      AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_phone_number', Priority: 1 }] },
+      EmailConfiguration: { EmailSendingAccount: 'DEVELOPER' },
+    });
+
+    expect(codes(input({ target: byPhone, codeRecipients: 10 }))).toEqual(['NO_SMS_ROLE']);
+    expect(
+      codes(
+        input({
+          target: { ...byPhone, SmsConfiguration: { SnsCallerArn: 'arn:aws:iam::1:role/sms' } },
+          codeRecipients: 10,
+        }),
+        'WARNING',
+      ),
+    ).toContain('SMS_SPEND_LIMIT');
   });
 });
