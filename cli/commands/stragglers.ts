@@ -49,7 +49,9 @@ export const stragglersCommand: CommandFactory = (ctx) =>
           if (format === 'csv') output.raw(`${COLUMNS.join(',')}\n`);
           do {
             const want = Math.min(opts.pageSize, (opts.limit ?? Infinity) - count);
+            // Whole records: the index holds only the status columns, and the listing shows email and groups.
             const page = await listUsersByStatus(table, status as MigrationStatus, {
+              full: true,
               limit: want,
               ...(nextToken ? { nextToken } : {}),
             });

@@ -260,6 +260,7 @@ const allRecords = async (table: Parameters<typeof listUsersByStatus>[0]): Promi
     let nextToken: string | undefined;
     do {
       const page = await listUsersByStatus(table, status, {
+        full: true,
         limit: 500,
         ...(nextToken ? { nextToken } : {}),
       });

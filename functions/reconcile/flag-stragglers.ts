@@ -2,7 +2,7 @@ import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
 import { isAwsError } from '#shared/cognito/errors';
 import { STRAGGLERS } from '#shared/table/status';
-import { listUsersByStatus, transitionStatus, type UserRecord } from '#shared/table/users';
+import { listUsersByStatus, transitionStatus, type StatusEntry } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 
 /** What flagging did (in a dry run: would do). */
@@ -19,7 +19,7 @@ type SourceState = { exists: false } | { exists: true; enabled: boolean };
  * Asks the source pool whether the user still exists and is enabled (AdminGetUser, UserRead in
  * the source account). A retired source is not asked: the snapshot is then the truth.
  */
-const sourceState = async (record: UserRecord, deps: ReconcileDeps): Promise<SourceState> => {
+const sourceState = async (record: StatusEntry, deps: ReconcileDeps): Promise<SourceState> => {
   if (deps.config.source.retired) return { exists: true, enabled: record.enabled };
   try {
     const user = await deps.source.send(

@@ -114,7 +114,9 @@ const byAdminGetUser = async (
   let token = start.token;
   do {
     if (deps.clock.now() >= options.deadline || result.examined >= options.limit) return token;
+    // Whole records: matching a target user needs the snapshot's sub and sign-in attributes.
     const page = await listUsersByStatus(deps.table, 'PENDING', {
+      full: true,
       limit: Math.min(100, options.limit - result.examined),
       nextToken: token,
     });

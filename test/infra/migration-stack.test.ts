@@ -133,6 +133,20 @@ describe('MigrationStack with a new target pool', () => {
     });
   });
 
+  it('projects only the status columns into the status index, not whole user items', () => {
+    dev.migrationTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      GlobalSecondaryIndexes: [
+        Match.objectLike({
+          IndexName: 'byStatus',
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['status', 'enabled', 'userStatus', 'reason'],
+          },
+        }),
+      ],
+    });
+  });
+
   it('protects and retains the table, the pool and the logs by default, whatever the stage is called', () => {
     dev.migrationTemplate.hasResource('AWS::DynamoDB::Table', {
       Properties: Match.objectLike({ DeletionProtectionEnabled: true }),

@@ -336,26 +336,62 @@ export const markMfaReenrolled = async (ctx: TableContext, username: string): Pr
   );
 };
 
-export interface StatusPage {
-  users: UserRecord[];
+/** What the status index holds of one user (STATUS_INDEX_ATTRIBUTES and the keys). */
+export interface StatusEntry {
+  username: string;
+  status: MigrationStatus;
+  enabled: boolean;
+  userStatus: string;
+  reason?: string;
+}
+
+export interface StatusPage<T = StatusEntry> {
+  users: T[];
   /** Opaque; pass back to get the next page. Absent on the last page. */
   nextToken?: string;
 }
 
-/** Pages through the users in one status, shard by shard, through the sparse status index. */
-export const listUsersByStatus = async (
+interface ListOptions {
+  limit?: number;
+  nextToken?: string;
+}
+
+const toEntry = (item: Record<string, unknown>): StatusEntry => ({
+  username: String(item.username),
+  status: item.status as MigrationStatus,
+  enabled: item.enabled !== false,
+  userStatus: String(item.userStatus ?? ''),
+  ...(typeof item.reason === 'string' ? { reason: item.reason } : {}),
+});
+
+/**
+ * Pages through the users in one status, shard by shard, through the sparse status index. The
+ * index holds only STATUS_INDEX_ATTRIBUTES; with `full` every user's whole record is read from
+ * the table (one consistent GetItem each, in parallel), and a user that left meanwhile is dropped.
+ */
+export async function listUsersByStatus(
   ctx: TableContext,
   status: MigrationStatus,
-  options: { limit?: number; nextToken?: string } = {},
-): Promise<StatusPage> => {
+  options?: ListOptions & { full?: false },
+): Promise<StatusPage<StatusEntry>>;
+export async function listUsersByStatus(
+  ctx: TableContext,
+  status: MigrationStatus,
+  options: ListOptions & { full: true },
+): Promise<StatusPage<UserRecord>>;
+export async function listUsersByStatus(
+  ctx: TableContext,
+  status: MigrationStatus,
+  options: ListOptions & { full?: boolean } = {},
+): Promise<StatusPage<StatusEntry | UserRecord>> {
   const limit = options.limit ?? 100;
   const cursor = options.nextToken
     ? decodeCursor<{ shard: number; startKey?: Record<string, unknown> }>(options.nextToken)
     : { shard: 0 };
-  const users: UserRecord[] = [];
+  const entries: StatusEntry[] = [];
   let shard = cursor.shard;
   let startKey = cursor.startKey;
-  while (shard < STATUS_SHARDS.length && users.length < limit) {
+  while (shard < STATUS_SHARDS.length && entries.length < limit) {
     const page = await wrap('status query', () =>
       ctx.doc.send(
         new QueryCommand({
@@ -364,18 +400,23 @@ export const listUsersByStatus = async (
           KeyConditionExpression: '#k = :k',
           ExpressionAttributeNames: { '#k': STATUS_INDEX.partitionKey },
           ExpressionAttributeValues: { ':k': `${status}#${STATUS_SHARDS[shard]}` },
-          Limit: limit - users.length,
+          Limit: limit - entries.length,
           ExclusiveStartKey: startKey,
         }),
       ),
     );
-    users.push(...(page.Items ?? []).map(toRecord));
+    entries.push(...(page.Items ?? []).map(toEntry));
     startKey = page.LastEvaluatedKey;
     if (!startKey) shard += 1;
   }
   const more = shard < STATUS_SHARDS.length;
+  const users = options.full
+    ? (await Promise.all(entries.map((entry) => getUser(ctx, entry.username)))).filter(
+        (user): user is UserRecord => user !== undefined,
+      )
+    : entries;
   return {
     users,
     ...(more ? { nextToken: encodeCursor({ shard, startKey }) } : {}),
   };
-};
+}
