@@ -38,6 +38,7 @@ describe('demo', () => {
       'preflight',
       'bulk sync',
       'sign-ins',
+      'totp re-enrol',
       'reconcile',
       'reset campaign',
     ]);
