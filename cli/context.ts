@@ -1,6 +1,8 @@
+import { ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import type { Clock } from '#shared/clock';
 import { connect, type Connection, type GlobalOptions } from './connection';
+import { CliError, EXIT } from './exit-codes';
 import { Output, type Writer } from './output';
 
 /** What the program needs from the outside world; tests pass buffers, a fake clock and an AbortSignal. */
@@ -42,6 +44,24 @@ export interface CommandContext {
  */
 export type CommandFactory = (ctx: CommandContext) => Command;
 
+const causes = function* (error: unknown): Generator<unknown> {
+  for (let e = error; e !== undefined; e = (e as { cause?: unknown }).cause) yield e;
+};
+
+/**
+ * DynamoDB says "Requested resource not found" without naming the table: the configuration
+ * names a table that is not there (a typo, another Region, the stack not deployed).
+ */
+const nameTheTable = (error: unknown, connection: Connection): unknown => {
+  if (![...causes(error)].some((e) => e instanceof ResourceNotFoundException)) return error;
+  const { tableName, endpoints, region } = connection.config;
+  return new CliError(
+    EXIT.USAGE,
+    `table "${tableName}" does not exist ${endpoints.dynamodb ? `at ${endpoints.dynamodb}` : `in ${region}`}`,
+    'check tableName (or MIGRATION_TABLE_NAME) and the region, or deploy the migration stack that creates it',
+  );
+};
+
 export const createCommandContext = (deps: CliDeps): CommandContext => {
   const options = (command: Command) => command.optsWithGlobals<GlobalOptions>();
   return {
@@ -52,6 +72,8 @@ export const createCommandContext = (deps: CliDeps): CommandContext => {
       const connection = await (deps.connect ?? connect)(options(command), deps);
       try {
         return await fn(connection);
+      } catch (error) {
+        throw nameTheTable(error, connection);
       } finally {
         connection.close();
       }

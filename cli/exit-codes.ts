@@ -31,19 +31,55 @@ export class CliError extends Error {
 
 const CODE_OF_NETWORK_ERRORS = ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'ETIMEDOUT', 'EHOSTUNREACH'];
 
+/** What went wrong, as one line: what happened, what to do, and the exit code. */
+export interface Failure {
+  exitCode: ExitCode;
+  message: string;
+  hint?: string;
+}
+
+/** The first line of a message, with a JSON payload (an SDK's raw body) reduced to its message. */
+const oneLine = (text: string): string => {
+  const first = text.trim().split('\n')[0] ?? '';
+  if (first.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as { errorMessage?: string; message?: string; Message?: string };
+      return parsed.errorMessage ?? parsed.message ?? parsed.Message ?? first;
+    } catch {
+      return first;
+    }
+  }
+  return first;
+};
+
+const withCode = (error: unknown): string | undefined => {
+  const err = error as { code?: string; cause?: unknown } | undefined;
+  return err?.code ?? (err?.cause ? withCode(err.cause) : undefined);
+};
+
 /** The exit code, one-line message and hint for any error a command lets escape. */
-export const describeFailure = (error: unknown): { exitCode: ExitCode; message: string; hint?: string } => {
+export const describeFailure = (error: unknown): Failure => {
   if (error instanceof CliError) {
     return { exitCode: error.exitCode, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
   }
   if (error instanceof CommanderError) return { exitCode: EXIT.USAGE, message: '' };
   const err = error instanceof Error ? error : new Error(String(error));
-  const firstLine = err.message.split('\n')[0] ?? err.name;
+  const firstLine = oneLine(err.message) || err.name;
   if (error instanceof ConfigError) {
     return {
       exitCode: EXIT.USAGE,
-      message: err.message,
-      hint: 'pass --config FILE (or set COGNITO_MIGRATE_CONFIG_FILE), or use --local with a running `cognito-migrate local start`',
+      message: err.message
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean)
+        .join(' '),
+      ...(error.hint !== undefined
+        ? error.hint
+          ? { hint: error.hint }
+          : {}
+        : {
+            hint: 'pass --config FILE (or set COGNITO_MIGRATE_CONFIG_FILE), or use --local with a running `cognito-migrate local start`',
+          }),
     };
   }
   // Refused before anything changed: another writer holds the lease (named in the message).
@@ -68,11 +104,13 @@ export const describeFailure = (error: unknown): { exitCode: ExitCode; message: 
   ) {
     return { exitCode: EXIT.USAGE, message: firstLine };
   }
-  const code = (err as { code?: string }).code ?? (err.cause as { code?: string } | undefined)?.code;
+  // The SDK's wrapper of a socket error keeps the errno only in its message.
+  const code =
+    withCode(err) ?? CODE_OF_NETWORK_ERRORS.find((c) => new RegExp(`\\b${c}\\b`).test(err.message));
   if (code && CODE_OF_NETWORK_ERRORS.includes(code)) {
     return {
       exitCode: EXIT.OPERATIONAL,
-      message: `cannot reach the endpoint (${code}): ${firstLine}`,
+      message: `cannot reach the endpoint (${code}): ${firstLine.replace(/^AWS SDK error wrapper for /, '')}`,
       hint: 'check the endpoints in your configuration; with --local, is `cognito-migrate local start` still running?',
     };
   }
@@ -90,5 +128,30 @@ export const describeFailure = (error: unknown): { exitCode: ExitCode; message: 
       hint: 'the credentials in use lack a permission the command needs; see the README for the operator policy',
     };
   }
-  return { exitCode: EXIT.OPERATIONAL, message: `${err.name}: ${firstLine}` };
+  return {
+    exitCode: EXIT.OPERATIONAL,
+    message: `${err.name}: ${firstLine}`,
+    hint: 'rerun with --debug for the stack trace',
+  };
+};
+
+/**
+ * The one error presenter: a single `error:` line saying what happened and what to do (with the
+ * table, file or run concerned in the message), and the stack only with `--debug`.
+ */
+export const presentFailure = (
+  error: unknown,
+  stderr: { write(chunk: string): unknown },
+  options: { debug?: boolean } = {},
+): ExitCode => {
+  const failure = describeFailure(error);
+  if (failure.message) {
+    stderr.write(`error: ${failure.message}${failure.hint ? `; ${failure.hint}` : ''}\n`);
+  }
+  if (options.debug && error instanceof Error && !(error instanceof CommanderError)) {
+    stderr.write(`${error.stack ?? String(error)}\n`);
+    if (error.cause instanceof Error)
+      stderr.write(`caused by: ${error.cause.stack ?? String(error.cause)}\n`);
+  }
+  return failure.exitCode;
 };

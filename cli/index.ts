@@ -1,7 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { createCommandContext, type CliDeps, type CommandFactory } from './context';
-import { describeFailure, EXIT, type ExitCode } from './exit-codes';
-import { Output } from './output';
+import { EXIT, presentFailure, type ExitCode } from './exit-codes';
 import { demoCommand } from './commands/demo';
 import { localCommand } from './commands/local';
 import { planCommand } from './commands/plan';
@@ -59,12 +58,14 @@ export const createProgram = (deps: CliDeps): Command => {
       '--outputs-file <file>',
       'the stack outputs `cdk deploy --outputs-file` wrote (default: CloudFormation DescribeStacks)',
     )
+    .option('--debug', 'on failure, print the stack trace after the error line')
     .addHelpText('after', EXIT_CODE_HELP)
-    .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
       writeOut: (text) => deps.stdout.write(text),
       writeErr: (text) => deps.stderr.write(text),
+      // One line: what is wrong (commander names the option) and where to look.
+      outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (see --help)\n`),
     });
   const ctx = createCommandContext(deps);
   for (const factory of COMMANDS) {
@@ -77,7 +78,7 @@ export const createProgram = (deps: CliDeps): Command => {
 
 /**
  * Runs the program on `args` (without `node` and the script) and returns the exit code,
- * printing one error line and a hint for anything that went wrong.
+ * printing one error line (what happened; what to do) for anything that went wrong.
  */
 export const runCli = async (args: readonly string[], deps: CliDeps): Promise<ExitCode> => {
   const program = createProgram(deps);
@@ -89,8 +90,8 @@ export const runCli = async (args: readonly string[], deps: CliDeps): Promise<Ex
       // Commander has already printed the usage problem (or the help/version text).
       return error.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     }
-    const failure = describeFailure(error);
-    new Output(deps.stdout, deps.stderr, false).error(failure.message, failure.hint);
-    return failure.exitCode;
+    return presentFailure(error, deps.stderr, {
+      debug: program.opts<{ debug?: boolean }>().debug === true || args.includes('--debug'),
+    });
   }
 };

@@ -55,11 +55,6 @@ export class Output {
     this.stdout.write(text);
   }
 
-  error(message: string, hint?: string): void {
-    if (message) this.stderr.write(`error: ${message}\n`);
-    if (hint) this.stderr.write(`hint: ${hint}\n`);
-  }
-
   /** A progress bar on a terminal only; a no-op under `--json`, in pipes and in tests. */
   progress(label: string, total: number): Progress {
     if (!this.interactive) return noProgress;

@@ -56,13 +56,28 @@ export const readLocalState = (path: string): LocalState => {
     throw new ConfigError(
       `No local stack state at "${path}"; start one with \`cognito-migrate local start\` (or pass --state-file)`,
       [path],
+      '',
     );
   }
-  const parsed = localStateSchema.safeParse(JSON.parse(text));
+  const restart = 'restart `cognito-migrate local start`, which rewrites it (or pass --state-file)';
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(
+      `Local stack state "${path}" is not valid JSON (${(error as Error).message}); ${restart}`,
+      [path],
+      '',
+    );
+  }
+  const parsed = localStateSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ConfigError(`Local stack state "${path}" is malformed: ${parsed.error.issues[0]?.message}`, [
-      path,
-    ]);
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(
+      `Local stack state "${path}" is malformed (${issue?.path.join('.') || '(root)'}: ${issue?.message}); ${restart}`,
+      [path],
+      '',
+    );
   }
   return parsed.data;
 };

@@ -3,6 +3,7 @@ import type { CommandFactory } from '../context';
 import type { DemoReport } from '../local/demo';
 import { CliError, EXIT } from '../exit-codes';
 import { formatTable } from '../output';
+import { integerIn, numberIn } from '../options';
 
 const renderDemo = (report: DemoReport): string[] => [
   '',
@@ -56,18 +57,23 @@ export const demoCommand: CommandFactory = (ctx) =>
     .description(
       'the whole migration on one machine: seed, preflight, bulk sync, sign-ins, window end, reset campaign, report',
     )
-    .option('--users <n>', 'source users to seed', (v) => Number(v), 10_000)
-    .option('--seed <n>', 'PRNG seed', (v) => Number(v), 1)
+    .option(
+      '--users <n>',
+      'source users to seed (1 to 1000000)',
+      integerIn({ min: 1, max: 1_000_000 }),
+      10_000,
+    )
+    .option('--seed <n>', 'PRNG seed (an integer)', integerIn({ min: 0, max: 2 ** 32 - 1 }), 1)
     .option(
       '--sign-in-share <fraction>',
-      'share of users who sign in during the window',
-      (v) => Number(v),
+      'share of users who sign in during the window (0 to 1)',
+      numberIn({ min: 0, max: 1 }),
       0.5,
     )
     .option(
       '--quota-scale <factor>',
-      "the simulated account's Cognito quotas as a multiple of AWS's defaults (1 = defaults)",
-      (v) => Number(v),
+      "the simulated account's Cognito quotas as a multiple of AWS's defaults (1 = defaults; above 0, at most 1000)",
+      numberIn({ min: 0, max: 1000, exclusiveMin: true }),
       10,
     )
     .option(
@@ -85,10 +91,6 @@ export const demoCommand: CommandFactory = (ctx) =>
         },
         command: Command,
       ) => {
-        if (!Number.isInteger(opts.users) || opts.users < 1)
-          throw new CliError(EXIT.USAGE, '--users must be a positive integer');
-        if (!Number.isFinite(opts.quotaScale) || opts.quotaScale <= 0)
-          throw new CliError(EXIT.USAGE, '--quota-scale must be a positive number');
         const output = ctx.output(command);
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
         const { runDemo } = require('../local/demo') as typeof import('../local/demo');

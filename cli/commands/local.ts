@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import type { CommandFactory } from '../context';
 import type { OutboxOptions } from '../local/outbox';
 import type { StartOptions } from '../local/start';
+import { integerIn } from '../options';
 
 /**
  * `local start` and `local outbox`. Only their options live here; what they run is in cli/local/,
@@ -21,11 +22,11 @@ export const localCommand: CommandFactory = (ctx) => {
     .option('--target-pool-config <file>', 'the same, for the target pool')
     .option(
       '--users <n>',
-      'source users to seed, fitted to the source schema (0: empty pools)',
-      (v) => Number(v),
+      'source users to seed, fitted to the source schema, 0 to 1000000 (0: empty pools)',
+      integerIn({ min: 0, max: 1_000_000 }),
       1000,
     )
-    .option('--seed <n>', 'PRNG seed for the population', (v) => Number(v), 1)
+    .option('--seed <n>', 'PRNG seed for the population', integerIn({ min: 0, max: 2 ** 32 - 1 }), 1)
     .option(
       '--migration-config <file>',
       "a MigrationConfig file (the real run's): its settings (attributeMap, mfaPolicy, disabledUsers, quotaShare, migrationWindowEnd, ...) over the local defaults",

@@ -8,6 +8,7 @@ import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
 import type { CommandFactory } from '../context';
 import { formatTable, type Output } from '../output';
+import { positiveInteger } from '../options';
 
 /** A CLI run has no Lambda timeout; the campaign is resumable anyway, so a day is plenty. */
 const CLI_BUDGET_MS = 24 * 3_600_000;
@@ -57,7 +58,7 @@ export const resetCampaignCommand: CommandFactory = (ctx) =>
       'create every FLAGGED_FOR_RESET user in the target from the snapshot, restore groups, send a reset code',
     )
     .option('--dry-run', 'count and sample; write nothing')
-    .option('--limit <n>', 'at most this many users (a first small batch)', (v) => Number(v))
+    .option('--limit <n>', 'at most this many users, at least 1 (a first small batch)', positiveInteger)
     .option('--yes', 'do not ask for confirmation')
     .option('--take-over', 'take over the campaign lease of a campaign that died (its lease is STALE)')
     .action(
@@ -84,7 +85,7 @@ export const resetCampaignCommand: CommandFactory = (ctx) =>
             {
               action: 'reset-campaign',
               ...(opts.dryRun ? { dryRun: true } : {}),
-              ...(opts.limit ? { limit: opts.limit } : {}),
+              ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
               ...(opts.takeOver ? { takeOver: true } : {}),
             },
             reconcileDepsFor(connection),

@@ -6,6 +6,7 @@ import { getLatestRun } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import type { CommandFactory } from '../context';
 import { formatDuration, formatTable, percent } from '../output';
+import { numberIn } from '../options';
 
 const HOUR = 3_600_000;
 
@@ -148,7 +149,12 @@ export const statusCommand: CommandFactory = (ctx) =>
       'users per migration status, recent rate, refusals, window and ETA (reads counters, not a scan)',
     )
     .option('--watch', 'refresh until interrupted')
-    .option('--interval <seconds>', 'refresh interval with --watch', (v) => Number(v), 5)
+    .option(
+      '--interval <seconds>',
+      'refresh interval with --watch (1 to 3600)',
+      numberIn({ min: 1, max: 3600 }),
+      5,
+    )
     .action(async (opts: { watch?: boolean; interval: number }, command: Command) => {
       const output = ctx.output(command);
       await ctx.withConnection(command, async ({ table, config }) => {

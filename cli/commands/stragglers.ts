@@ -4,6 +4,7 @@ import { isMigrationStatus, MIGRATION_STATUSES, type MigrationStatus } from '#sh
 import { listUsersByStatus, type UserRecord } from '#shared/table/users';
 import type { CommandFactory } from '../context';
 import { formatTable } from '../output';
+import { integerIn, positiveInteger } from '../options';
 
 const COLUMNS = ['username', 'email', 'status', 'userStatus', 'enabled', 'reason', 'groups'] as const;
 
@@ -27,8 +28,8 @@ export const stragglersCommand: CommandFactory = (ctx) =>
     .description('list the users in a migration status (default PENDING), page by page from the status index')
     .option('--status <status>', `one of ${MIGRATION_STATUSES.join(', ')}`, 'PENDING')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']))
-    .option('--limit <n>', 'stop after this many users', (v) => Number(v))
-    .option('--page-size <n>', 'users per table query', (v) => Number(v), 100)
+    .option('--limit <n>', 'stop after this many users (at least 1)', positiveInteger)
+    .option('--page-size <n>', 'users per table query (1 to 1000)', integerIn({ min: 1, max: 1000 }), 100)
     .action(
       async (
         opts: { status: string; format?: 'table' | 'csv' | 'json'; limit?: number; pageSize: number },
@@ -63,7 +64,7 @@ export const stragglersCommand: CommandFactory = (ctx) =>
               else rows.push(row(user));
             }
             nextToken = page.nextToken;
-          } while (nextToken && count < (opts.limit ?? Infinity));
+          } while (nextToken && count < (opts.limit ?? Infinity) && !ctx.deps.signal.aborted);
           if (format === 'table') {
             output.raw(
               `${[...formatTable([[...COLUMNS], ...rows]), `${count} user(s) ${status}`].join('\n')}\n`,

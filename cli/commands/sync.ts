@@ -6,11 +6,13 @@ import { createSfnClient } from '#shared/clients';
 import { ConfigError, LeaseHeldError, LeaseStaleError } from '#shared/errors';
 import { silentLogger } from '#shared/logger';
 import { readLease, runLiveness } from '#shared/table/leases';
+import { MAX_CONCURRENCY } from '../../functions/bulk-export/start';
 import { getLatestRun, getRun, listCheckpoints, type RunRecord } from '#shared/table/runs';
 import type { Connection } from '../connection';
 import { CliError, EXIT } from '../exit-codes';
 import type { CommandFactory } from '../context';
 import { formatDuration, type Output } from '../output';
+import { integerIn, numberIn } from '../options';
 
 /** A run as `sync status` shows it: the run record plus users exported so far. */
 export interface SyncStatus {
@@ -217,6 +219,60 @@ const startAws = async (
   }
 };
 
+/**
+ * `--resume` of a run that does not exist (or already succeeded) is a usage error, found before
+ * anything starts: the state machine would fail it only after opening a new execution.
+ */
+const checkResumable = async (connection: Connection, runId: string): Promise<void> => {
+  const run = await getRun(connection.table, runId);
+  if (!run) {
+    throw new CliError(
+      EXIT.USAGE,
+      `no bulk-sync run "${runId}" in table "${connection.table.tableName}"`,
+      'see the latest run with `cognito-migrate sync status`, or start a new one with `cognito-migrate sync start`',
+    );
+  }
+  if (run.status === 'SUCCEEDED') {
+    throw new CliError(
+      EXIT.USAGE,
+      `bulk-sync run "${runId}" already succeeded; there is nothing to resume`,
+      'start a new run with `cognito-migrate sync start` to pick up users created since',
+    );
+  }
+};
+
+/** A Lambda-style error Cause (`{"errorType":..,"errorMessage":..}`) as one readable phrase. */
+const causeText = (cause: string): string => {
+  try {
+    const parsed = JSON.parse(cause) as { errorType?: string; errorMessage?: string };
+    if (parsed && typeof parsed === 'object' && (parsed.errorMessage || parsed.errorType))
+      return parsed.errorMessage ?? parsed.errorType ?? cause;
+  } catch {
+    // not JSON: a plain message
+  }
+  return cause.split('\n')[0] ?? cause;
+};
+
+/** Errors a resume cannot fix: the run itself or the configuration is wrong. */
+const NOT_RESUMABLE = ['RunNotFoundError', 'InvalidInputError', 'ConfigError', 'TargetSchemaError'];
+
+const executionFailure = (
+  runId: string,
+  result: { status?: string; error?: { Error: string; Cause: string } | undefined },
+): CliError => {
+  const name = result.error?.Error ?? '';
+  const what = `bulk sync ${runId} ${result.status}${name ? `: ${name}` : ''}${
+    result.error?.Cause ? ` (${causeText(result.error.Cause)})` : ''
+  }`;
+  return NOT_RESUMABLE.includes(name)
+    ? new CliError(EXIT.USAGE, what, 'fix the configuration or input, then start a new run')
+    : new CliError(
+        EXIT.OPERATIONAL,
+        what,
+        `fix the cause, then \`cognito-migrate sync start --resume ${runId}\``,
+      );
+};
+
 /** `sync start` and `sync status`: the bulk metadata sync. */
 export const syncCommand: CommandFactory = (ctx) => {
   const sync = new Command('sync').description(
@@ -228,21 +284,26 @@ export const syncCommand: CommandFactory = (ctx) => {
     .option('--wait', 'show users exported, rate and ETA until the run ends')
     .option(
       '--concurrency <n>',
-      'shard tasks at once (the UserList quota share is divided among them)',
-      (v) => Number(v),
+      `shard tasks at once, 1 to ${MAX_CONCURRENCY} (the UserList quota share is divided among them)`,
+      integerIn({ min: 1, max: MAX_CONCURRENCY }),
     )
     .option('--resume <runId>', 'continue a failed run from its checkpoints')
     .option('--take-over', 'take over the bulk-sync lease of a run whose runner died (its lease is STALE)')
     .option(
       '--lease-seconds <n>',
-      'how long the run counts as alive without a heartbeat (default 900)',
-      (v) => Number(v),
+      'how long the run counts as alive without a heartbeat (default 900; 1 to 3600)',
+      integerIn({ min: 1, max: 3600 }),
     )
-    .option('--interval <seconds>', 'progress refresh interval', (v) => Number(v), 2)
+    .option(
+      '--interval <seconds>',
+      'progress refresh interval (0.1 to 3600)',
+      numberIn({ min: 0.1, max: 3600 }),
+      2,
+    )
     .action(async (opts: StartOptions, command: Command) => {
       const output = ctx.output(command);
       const input = {
-        ...(opts.concurrency ? { maxConcurrency: opts.concurrency } : {}),
+        ...(opts.concurrency !== undefined ? { maxConcurrency: opts.concurrency } : {}),
         ...(opts.resume ? { resumeRunId: opts.resume } : {}),
         ...(opts.takeOver ? { takeOver: true } : {}),
         ...(opts.leaseSeconds ? { leaseSeconds: opts.leaseSeconds } : {}),
@@ -252,6 +313,7 @@ export const syncCommand: CommandFactory = (ctx) => {
         : `sync-${new Date(ctx.deps.clock.now()).toISOString().replace(/[:.]/g, '-')}`;
       const runOf = opts.resume ?? runId;
       await ctx.withConnection(command, async (connection) => {
+        if (opts.resume) await checkResumable(connection, opts.resume);
         // Refused here too (the state machine's Start refuses the same way), so a start without
         // --wait is not reported as started when it is bound to fail.
         const lease = await readLease(connection.table, 'bulk-sync');
@@ -276,13 +338,7 @@ export const syncCommand: CommandFactory = (ctx) => {
           ...(result.error ? { executionError: result.error } : {}),
         };
         output.result(report, () => (status ? renderSync(status) : [`bulk sync ${runOf} ${result.status}`]));
-        if (result.status !== 'SUCCEEDED') {
-          throw new CliError(
-            EXIT.OPERATIONAL,
-            `bulk sync ${result.status}: ${result.error?.Error ?? ''} ${result.error?.Cause ?? ''}`.trim(),
-            `fix the cause, then \`cognito-migrate sync start --resume ${runOf}\``,
-          );
-        }
+        if (result.status !== 'SUCCEEDED') throw executionFailure(runOf, result);
       });
     });
   sync

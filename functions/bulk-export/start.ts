@@ -13,13 +13,16 @@ import { callCognito } from '#shared/cognito/errors';
 import { parseInput } from './parse-input';
 import type { BulkExportDeps, RunContext } from './types';
 
+/** Shard tasks at once: the state machine's Map MaxConcurrency and the CLI's `--concurrency` bound. */
+export const MAX_CONCURRENCY = 40;
+
 /** The execution input of bulk-sync; every field is optional. */
 export const syncInputSchema = z
   .object({
     /** Continue a failed run from its checkpoints instead of starting a new one. */
     resumeRunId: z.string().min(1).max(128).optional(),
     /** Shard tasks running at once; the quota share is divided among them. */
-    maxConcurrency: z.number().int().min(1).max(40).optional(),
+    maxConcurrency: z.number().int().min(1).max(MAX_CONCURRENCY).optional(),
     /** 1 → 16 shards (`0`…`f`), 2 → 256 shards (`00`…`ff`). */
     shardPrefixLength: z.union([z.literal(1), z.literal(2)]).optional(),
     /** How long one task pages before handing back; keep it well under the Lambda timeout. */

@@ -136,7 +136,7 @@ export const parseConfig = (raw: unknown): MigrationConfig => {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = formatIssues(result.error.issues);
-  throw new ConfigError(`Invalid configuration:\n  - ${issues.join('\n  - ')}`, issues);
+  throw new ConfigError(`Invalid configuration: ${issues.join('; ')}`, issues);
 };
 
 /**

@@ -11,12 +11,16 @@ export class MigrationError extends Error {
   }
 }
 
-/** A configuration value is missing or invalid; `issues` lists every bad field. */
+/**
+ * A configuration value is missing or invalid; `issues` lists every bad field, `hint` (when the
+ * message does not say it) what to do.
+ */
 export class ConfigError extends MigrationError {
   override readonly name = 'ConfigError';
   constructor(
     message: string,
     readonly issues: readonly string[] = [],
+    readonly hint?: string,
   ) {
     super(message);
   }

@@ -63,7 +63,7 @@ describe('commands against `local start` with --local', () => {
     const { code, deps } = await cli('reset-campaign');
 
     expect(code).toBe(2);
-    expect(deps.stderr.text).toMatch(/hint: pass --yes/);
+    expect(deps.stderr.text).toMatch(/; pass --yes/);
   });
 
   it('local outbox answers with the target pool messages (none before anyone resets)', async () => {

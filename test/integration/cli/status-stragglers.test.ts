@@ -139,7 +139,7 @@ describe('status and stragglers against a local migration table', () => {
     const code = await runCli(['status'], deps);
 
     expect(code).toBe(2);
-    expect(deps.stderr.text).toMatch(/hint: pass --config FILE/);
+    expect(deps.stderr.text).toMatch(/; pass --config FILE/);
   });
 
   it('reports a missing local state file as exit code 2 naming `local start`', async () => {
