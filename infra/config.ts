@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { parseConfig, type ConfigInput, type MigrationConfig } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 import { formatIssues } from '#shared/zod-issues';
 import { sourceReaders, sourceRoleName, type FunctionName, type SourceRoleUser } from './permissions';
+import { readTextFile } from '#shared/text-file';
 
 const account = z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id');
 const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS Region such as "eu-west-1"');
@@ -335,15 +335,7 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
 
 /** Reads and validates a deployment configuration file (`-c config=path`). */
 export const loadInfraConfig = (path: string, stage: string): InfraConfig => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(
-      `Cannot read deployment configuration "${path}": ${(error as Error).message}; pass -c config=<file>`,
-      [path],
-    );
-  }
+  const text = readTextFile(path, 'deployment configuration');
   let raw: unknown;
   try {
     raw = JSON.parse(text);

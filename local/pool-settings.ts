@@ -1,6 +1,6 @@
 import type { CreateUserPoolRequest } from '@aws-sdk/client-cognito-identity-provider';
 import { ConfigError } from '#shared/errors';
-import { readFileSync } from 'node:fs';
+import { readTextFile } from '#shared/text-file';
 
 /** Lambda ARNs the local stack registers with the emulator (the brief's agreed names). */
 export const LOCAL_FUNCTION_ARNS = {
@@ -204,9 +204,10 @@ export const unknownPoolFields = (output: Record<string, unknown>): string[] => 
 export const readPoolConfigFile = (path: string): CreateUserPoolRequest => {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(readTextFile(path, 'pool settings'));
   } catch (error) {
-    throw new ConfigError(`Cannot read pool settings "${path}": ${(error as Error).message}`, [path]);
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(`Pool settings "${path}" are not valid JSON: ${(error as Error).message}`, [path]);
   }
   return createRequestFromDescribe(parsed, path);
 };

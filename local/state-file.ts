@@ -1,7 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '#shared/errors';
+import { readTextFile } from '#shared/text-file';
 
 export const DEFAULT_STATE_FILE = '.cognito-migrate/local.json';
 
@@ -51,8 +52,9 @@ export const removeLocalState = (path: string): void => rmSync(path, { force: tr
 export const readLocalState = (path: string): LocalState => {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch {
+    text = readTextFile(path, 'local stack state');
+  } catch (error) {
+    if (existsSync(path)) throw error;
     throw new ConfigError(
       `No local stack state at "${path}"; start one with \`cognito-migrate local start\` (or pass --state-file)`,
       [path],

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { QUOTA_CATEGORIES, type QuotaCategory } from './quotas';
+import { closest, knownKeysAt } from './schema-keys';
+import { readTextFile } from './text-file';
 import { formatIssues } from './zod-issues';
 
 const poolId = z.string().regex(/^[\w-]+_[0-9a-zA-Z]+$/, 'a user pool id such as "eu-west-1_AbC123"');
@@ -53,6 +54,7 @@ const endpoints = z
     ssm: z.string().url().optional(),
     lambda: z.string().url().optional(),
   })
+  .strict()
   .default({});
 
 /** The whole configuration of a migration, validated once and shared by every function and the CLI. */
@@ -73,6 +75,7 @@ export const configSchema = z
         externalIdRef: secretRefSchema.optional(),
         retired: z.boolean().default(false),
       })
+      .strict()
       .refine((s) => !s.roleArn || s.externalId || s.externalIdRef, {
         message: 'externalId is required when roleArn is set (cross-account access)',
         path: ['externalId'],
@@ -85,11 +88,13 @@ export const configSchema = z
         message: 'give externalId or externalIdRef, not both',
         path: ['externalIdRef'],
       }),
-    target: z.object({
-      userPoolId: poolId,
-      region: z.string().min(1).optional(),
-      clientId: z.string().min(1).optional(),
-    }),
+    target: z
+      .object({
+        userPoolId: poolId,
+        region: z.string().min(1).optional(),
+        clientId: z.string().min(1).optional(),
+      })
+      .strict(),
     tableName: z.string().regex(/^[\w.-]{3,255}$/, 'a DynamoDB table name'),
     migrationWindowEnd: z.iso.datetime({ offset: true, message: 'an ISO 8601 date-time with offset' }),
     attributeMap: z
@@ -102,6 +107,7 @@ export const configSchema = z
         renames: z.record(z.string(), z.string()).default({}),
         drops: z.array(z.string()).default([]),
       })
+      .strict()
       .default({ legacySubAttribute: 'custom:legacy_sub', renames: {}, drops: [] }),
     mfaPolicy: z.enum(['reset', 'reject']).default('reset'),
     disabledUsers: z.enum(['create-disabled', 'skip']).default('create-disabled'),
@@ -112,6 +118,7 @@ export const configSchema = z
     accountQuotas: perCategory(z.number().positive()).default({}),
     resetCampaign: z
       .object({ onSchedule: z.boolean().default(false), batchLimit: z.number().int().positive().optional() })
+      .strict()
       .default({ onSchedule: false }),
     triggerDeadlineMs: z.number().int().min(500).max(4500).default(3000),
     sdk: z
@@ -120,13 +127,38 @@ export const configSchema = z
         requestTimeoutMs: z.number().int().positive().default(3000),
         maxAttempts: z.number().int().min(1).max(10).default(3),
       })
+      .strict()
       .default({ connectionTimeoutMs: 1000, requestTimeoutMs: 3000, maxAttempts: 3 }),
     endpoints,
-    credentials: z.object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) }).optional(),
+    credentials: z
+      .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })
+      .strict()
+      .optional(),
     stateMachineArn: z.string().optional(),
     groupSyncFunctionName: z.string().optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // A pool id starts with its Region; a mismatch would send every call to a pool that is not there.
+    for (const side of ['source', 'target'] as const) {
+      const region = config[side].region ?? config.region;
+      const poolRegion = config[side].userPoolId.split('_')[0];
+      if (poolRegion !== region) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [side, 'userPoolId'],
+          message: `the pool is in ${poolRegion} but ${config[side].region ? `${side}.region` : 'region'} is ${region}; set ${side}.region to ${poolRegion}`,
+        });
+      }
+    }
+    if (config.source.userPoolId === config.target.userPoolId) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['target', 'userPoolId'],
+        message: 'source and target are the same pool; the target must be another pool',
+      });
+    }
+  });
 
 export type MigrationConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
@@ -135,7 +167,18 @@ export type ConfigInput = z.input<typeof configSchema>;
 export const parseConfig = (raw: unknown): MigrationConfig => {
   const result = configSchema.safeParse(raw);
   if (result.success) return result.data;
-  const issues = formatIssues(result.error.issues);
+  const issues = result.error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const path = issue.path.map(String);
+      const known = knownKeysAt(configSchema, path);
+      return issue.keys.map((key) => {
+        const near = closest(key, known);
+        return `${[...path, key].join('.')}: unknown key${near ? ` (did you mean "${near}"?)` : ''}`;
+      });
+    }
+    const missing = issue.code === 'invalid_type' && / received undefined$/.test(issue.message);
+    return formatIssues([missing ? { ...issue, message: 'required' } : issue]);
+  });
   throw new ConfigError(`Invalid configuration: ${issues.join('; ')}`, issues);
 };
 
@@ -177,15 +220,8 @@ const parseJson = (text: string, origin: string): Record<string, unknown> => {
   }
 };
 
-const readConfigFile = (path: string): Record<string, unknown> => {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read configuration file "${path}": ${(error as Error).message}`, [path]);
-  }
-  return parseJson(text, `Configuration file "${path}"`);
-};
+const readConfigFile = (path: string): Record<string, unknown> =>
+  parseJson(readTextFile(path, 'configuration file'), `Configuration file "${path}"`);
 
 /**
  * Loads the configuration from `COGNITO_MIGRATE_CONFIG` (JSON) or `COGNITO_MIGRATE_CONFIG_FILE`,
@@ -203,7 +239,18 @@ export const loadConfig = (env: NodeJS.ProcessEnv, options: { file?: string } = 
     if (value !== undefined && value !== '') setPath(raw, path, value);
   }
   if (raw.region === undefined && env.AWS_REGION) raw.region = env.AWS_REGION;
-  return parseConfig(raw);
+  try {
+    return parseConfig(raw);
+  } catch (error) {
+    // Name where the bad value came from, so the one error line says which file to fix.
+    const origin = file ? `"${file}"` : env.COGNITO_MIGRATE_CONFIG ? 'COGNITO_MIGRATE_CONFIG' : undefined;
+    if (!(error instanceof ConfigError) || !origin) throw error;
+    throw new ConfigError(
+      error.message.replace(/^Invalid configuration:/, `Invalid configuration in ${origin}:`),
+      error.issues,
+      '',
+    );
+  }
 };
 
 /** The share of a category's default quota this migrator may spend. */

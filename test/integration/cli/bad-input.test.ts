@@ -138,3 +138,72 @@ describe('a broken local state file is named', () => {
     expect(deps.stderr.text).toMatch(/\n\s+at /);
   });
 });
+
+describe('a configuration file with a mistake is refused before anything connects', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cognito-migrate-config-'));
+  const valid = {
+    source: { userPoolId: 'us-east-1_src', migrationClientId: 'c' },
+    target: { userPoolId: 'us-east-1_tgt' },
+    tableName: 'migration',
+    migrationWindowEnd: '2026-12-31T00:00:00Z',
+    // Unreachable on purpose: a command that got past the configuration would fail with exit 3.
+    endpoints: { dynamodb: 'http://127.0.0.1:1', cognito: 'http://127.0.0.1:1' },
+    credentials: { accessKeyId: 'x', secretAccessKey: 'x' },
+  };
+  const utf8 = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+  it.each([
+    [
+      'a misspelled nested key',
+      utf8({ ...valid, resetCampaign: { batchLimt: 100 } }),
+      /resetCampaign\.batchLimt: unknown key \(did you mean "batchLimit"\?\)/,
+    ],
+    [
+      'a misspelled endpoint',
+      utf8({ ...valid, endpoints: { ...valid.endpoints, dynamoDb: 'http://127.0.0.1:2' } }),
+      /endpoints\.dynamoDb: unknown key \(did you mean "dynamodb"\?\)/,
+    ],
+    [
+      'a source pool in another Region',
+      utf8({ ...valid, source: { ...valid.source, userPoolId: 'eu-west-1_src' } }),
+      /source\.userPoolId: the pool is in eu-west-1 but region is us-east-1/,
+    ],
+    [
+      'the same pool as source and target',
+      utf8({ ...valid, target: { userPoolId: 'us-east-1_src' } }),
+      /source and target are the same pool/,
+    ],
+    [
+      'invalid UTF-8',
+      Buffer.concat([utf8(valid).subarray(0, 20), Buffer.from([0xc3, 0x28]), utf8(valid).subarray(20)]),
+      /is not valid UTF-8 \(line 1\)/,
+    ],
+    ['UTF-16', Buffer.from(JSON.stringify(valid), 'utf16le'), /is UTF-16, not UTF-8/],
+  ])('%s: exit 2 and one line naming the file', async (name, bytes, what) => {
+    const file = join(dir, `${name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, bytes);
+    const deps = testDeps();
+
+    const code = await runCli(['--config', file, 'reset-campaign', '--yes'], deps);
+
+    expect(code).toBe(2);
+    expect(deps.stderr.lines).toHaveLength(1);
+    expect(deps.stderr.text).toContain(`"${file}"`);
+    expect(deps.stderr.text).toMatch(what);
+    expect(deps.stdout.text).toBe('');
+  });
+
+  it('a UTF-8 byte-order mark is accepted (the command gets as far as the endpoint)', async () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(
+      file,
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), utf8({ ...valid, sdk: { maxAttempts: 1 } })]),
+    );
+    const deps = testDeps();
+
+    const code = await runCli(['--config', file, 'status'], deps);
+
+    expect(code).toBe(3);
+    expect(deps.stderr.text).toMatch(/cannot reach the endpoint/);
+  });
+});

@@ -106,7 +106,9 @@ describe('startRun', () => {
   });
 
   it('refuses to sync a pool into itself', async () => {
-    const config = aConfig({ target: { userPoolId: 'us-east-1_source' } });
+    // parseConfig refuses this too; the task checks again for a configuration built another way.
+    const valid = aConfig();
+    const config = { ...valid, target: { ...valid.target, userPoolId: valid.source.userPoolId } };
     const { deps } = fakeDeps(table, config);
 
     await expect(startRun({ input: {}, executionName: 'exec-1' }, deps)).rejects.toThrow(

@@ -5,8 +5,8 @@ import { loadConfig, parseConfig, quotaShareFor } from '#shared/config';
 import { ConfigError } from '#shared/errors';
 
 const valid = {
-  source: { userPoolId: 'eu-west-1_Source1', migrationClientId: 'client123' },
-  target: { userPoolId: 'eu-west-1_Target1' },
+  source: { userPoolId: 'us-east-1_Source1', migrationClientId: 'client123' },
+  target: { userPoolId: 'us-east-1_Target1' },
   tableName: 'cognito-migrate',
   migrationWindowEnd: '2026-12-31T23:59:59Z',
 };
@@ -126,6 +126,116 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ COGNITO_MIGRATE_CONFIG: '[1,2]' })).toThrow(
       /COGNITO_MIGRATE_CONFIG is not a JSON object/,
     );
+  });
+});
+
+describe('strict configuration', () => {
+  it.each([
+    ['resetCampaign.batchLimt', { resetCampaign: { batchLimt: 100 } }, 'batchLimit'],
+    ['sdk.maxAttempt', { sdk: { maxAttempt: 2 } }, 'maxAttempts'],
+    ['source.regoin', { source: { ...valid.source, regoin: 'us-east-1' } }, 'region'],
+    ['endpoints.dynamoDb', { endpoints: { dynamoDb: 'http://127.0.0.1:1' } }, 'dynamodb'],
+    ['target.clientID', { target: { ...valid.target, clientID: 'x' } }, 'clientId'],
+    ['attributeMap.rename', { attributeMap: { rename: {} } }, 'renames'],
+    [
+      'credentials.accessKey',
+      { credentials: { accessKeyId: 'a', secretAccessKey: 'b', accessKey: 'c' } },
+      'accessKeyId',
+    ],
+  ])('names the unknown nested key %s and suggests the near miss', (path, overrides, near) => {
+    const error = configError(() => parseConfig({ ...valid, ...overrides }));
+
+    expect(error.issues).toEqual([`${path}: unknown key (did you mean "${near}"?)`]);
+  });
+
+  it('names an unknown key without a suggestion when nothing is close', () => {
+    const error = configError(() => parseConfig({ ...valid, sdk: { colour: 'blue' } }));
+
+    expect(error.issues).toEqual(['sdk.colour: unknown key']);
+  });
+
+  it('says "required" for a missing field', () => {
+    const { tableName: _omitted, ...withoutTable } = valid;
+
+    expect(configError(() => parseConfig(withoutTable)).issues).toEqual(['tableName: required']);
+  });
+
+  it('names a source pool whose Region is not the configured region', () => {
+    const error = configError(() =>
+      parseConfig({ ...valid, source: { ...valid.source, userPoolId: 'eu-west-1_Source1' } }),
+    );
+
+    expect(error.issues).toEqual([
+      'source.userPoolId: the pool is in eu-west-1 but region is us-east-1; set source.region to eu-west-1',
+    ]);
+  });
+
+  it('accepts a source pool in another Region when source.region says so', () => {
+    const config = parseConfig({
+      ...valid,
+      source: { ...valid.source, userPoolId: 'eu-west-1_Source1', region: 'eu-west-1' },
+    });
+
+    expect(config.source.region).toBe('eu-west-1');
+  });
+
+  it('names a target pool whose Region is not target.region', () => {
+    const error = configError(() =>
+      parseConfig({ ...valid, target: { ...valid.target, region: 'us-east-2' } }),
+    );
+
+    expect(error.issues).toEqual([
+      'target.userPoolId: the pool is in us-east-1 but target.region is us-east-2; set target.region to us-east-1',
+    ]);
+  });
+
+  it('refuses a target that is the source pool', () => {
+    const error = configError(() =>
+      parseConfig({ ...valid, target: { userPoolId: valid.source.userPoolId } }),
+    );
+
+    expect(error.issues).toEqual([
+      'target.userPoolId: source and target are the same pool; the target must be another pool',
+    ]);
+  });
+});
+
+describe('configuration file decoding', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cm-encoding-'));
+  const write = (name: string, bytes: Buffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  };
+  const json = JSON.stringify(valid);
+
+  it('accepts a UTF-8 byte-order mark', () => {
+    const file = write('bom.json', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(json)]));
+
+    expect(loadConfig({}, { file }).tableName).toBe('cognito-migrate');
+  });
+
+  it('names invalid UTF-8 with its line instead of reading U+FFFD into a value', () => {
+    const bytes = Buffer.from(
+      JSON.stringify(valid, null, 2).replace('cognito-migrate', 'cognito-migrate\u0000'),
+    );
+    const at = bytes.indexOf(0);
+    bytes[at] = 0xff;
+    const file = write('latin1.json', bytes);
+
+    expect(() => loadConfig({}, { file })).toThrow(
+      new RegExp(`^configuration file "${file}" is not valid UTF-8 \\(line 9\\); save it as UTF-8$`),
+    );
+  });
+
+  it.each([
+    ['with a byte-order mark', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')])],
+    ['without a byte-order mark', Buffer.from(json, 'utf16le')],
+    ['big-endian', Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, 'utf16le').swap16()])],
+  ])('names a UTF-16 file (%s)', (_case, bytes) => {
+    const file = write(`utf16-${_case.replace(/ /g, '-')}.json`, bytes);
+
+    expect(() => loadConfig({}, { file })).toThrow(/is UTF-16, not UTF-8; save it as UTF-8$/);
   });
 });
 
