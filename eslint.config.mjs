@@ -9,7 +9,7 @@ const TABLE_OWNER = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.cognito-migrate/'] },
+  { ignores: ['node_modules/', 'cdk.out/', 'coverage/', '.cognito-migrate/', '.ci/node/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,6 +1,9 @@
 import { createInterface } from 'node:readline/promises';
 import { systemClock } from '#shared/clock';
 import { runCli } from './index';
+import { warnIfOldNode } from './node-version';
+
+warnIfOldNode(process.version, process.env, process.stderr);
 
 const controller = new AbortController();
 let interrupts = 0;
