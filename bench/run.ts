@@ -5,7 +5,7 @@
  * Extra flags after the filter are passed to every bench (e.g. `--full` for the 1M scale step).
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { arch, cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,6 +71,19 @@ const clean = (output: string): string =>
     .replace(/\n{3,}/g, '\n\n')
     .trim();
 
+/** Hand-written sections (measurements no bench reproduces, e.g. the demo's profile) are kept. */
+const KEPT_FROM = '\n## npm run demo';
+
+const keptSections = (): string => {
+  try {
+    const previous = readFileSync(join(BENCH_DIR, 'RESULTS.md'), 'utf8');
+    const at = previous.indexOf(KEPT_FROM);
+    return at === -1 ? '' : previous.slice(at).trim();
+  } catch {
+    return '';
+  }
+};
+
 const main = async () => {
   const [filter, ...args] = process.argv.slice(2);
   const files = readdirSync(BENCH_DIR)
@@ -102,6 +115,7 @@ const main = async () => {
     machine(),
     '',
     ...sections,
+    keptSections(),
   ].join('\n');
   // A filtered run would overwrite the full results with a part of them.
   if (filter && !filter.startsWith('--')) {

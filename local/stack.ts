@@ -78,6 +78,8 @@ export interface LocalStackOptions {
    * the bundled assets). Their `triggers` are registered with the emulator by ARN.
    */
   wire?: (stack: WireContext) => Promise<LocalFunctions>;
+  /** Serve dynalite from a worker thread (a second core for the table). @default false */
+  dynamoThread?: boolean;
 }
 
 /** What a `wire` hook gets: the stack built so far, and the local configuration. */
@@ -174,7 +176,8 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const functionClock = options.functionClock ?? clock;
   const region = options.region ?? 'us-east-1';
   const ownDynamo = !options.dynamo;
-  const dynamo = options.dynamo ?? (await startLocalDynamo({ region }));
+  const dynamo =
+    options.dynamo ?? (await startLocalDynamo({ region, thread: options.dynamoThread === true }));
   const closeDynamo = () => (ownDynamo ? dynamo.close() : Promise.resolve());
   const emulator = await startCognitoEmulator({
     quotas: options.quotas ?? 'off',

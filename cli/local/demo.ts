@@ -19,7 +19,7 @@ export interface DemoOptions {
   signInShare?: number;
   /**
    * The demo's account has its Cognito quotas raised by this factor, so 10,000 users finish in
-   * minutes; `npm run bench` measures the pace at AWS's default quotas. @default 10
+   * a minute; `npm run bench` measures the pace at AWS's default quotas. @default 50
    */
   accountQuotaScale?: number;
   /** Run the cloud assembly's bundled functions (see StartOptions.artifacts). @default the sources */
@@ -101,7 +101,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
         {
           users: options.users,
           seed: options.seed,
-          accountQuotaScale: options.accountQuotaScale ?? 10,
+          accountQuotaScale: options.accountQuotaScale ?? 50,
           ...(options.artifacts ? { artifacts: options.artifacts } : {}),
         },
         (done) => bar.update(done),

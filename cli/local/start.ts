@@ -61,6 +61,8 @@ const startStack = async (options: StartOptions, onSynth?: (line: string) => voi
   const externalSource = externalSourceOf(options);
   const accountQuotaScale = quotas?.accountQuotaScale ?? options.accountQuotaScale;
   const common = {
+    // The emulator, the functions and the SDK clients keep this thread busy; the table gets another core.
+    dynamoThread: true,
     ...(accountQuotaScale ? { accountQuotaScale } : {}),
     ...(quotas ? { quotas: quotas.quotas } : {}),
     ...(settings ? { config: settings } : {}),

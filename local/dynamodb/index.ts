@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -24,22 +26,51 @@ export interface LocalDynamo {
  * Starts dynalite in-process on 127.0.0.1 (a free port), or, when `DYNAMODB_ENDPOINT` is set,
  * uses that endpoint (DynamoDB Local, or AWS) and starts nothing.
  */
+/** Starts dynalite in a worker thread (see dynalite-thread.cjs) and returns its endpoint. */
+const startDynaliteThread = async (
+  options: Record<string, unknown>,
+): Promise<{ endpoint: string; close: () => Promise<undefined> }> => {
+  const worker = new Worker(join(__dirname, 'dynalite-thread.cjs'), { workerData: options });
+  const { port } = await new Promise<{ port: number }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    close: async () => {
+      const exited = new Promise((resolve) => worker.once('exit', resolve));
+      worker.postMessage('close');
+      await exited;
+      return undefined;
+    },
+  };
+};
+
 export const startLocalDynamo = async (
-  options: { endpoint?: string; region?: string; path?: string } = {},
+  options: {
+    endpoint?: string;
+    region?: string;
+    path?: string;
+    /** Serve from a worker thread, so a busy process uses a second core for the table. */
+    thread?: boolean;
+  } = {},
 ): Promise<LocalDynamo> => {
   const region = options.region ?? 'us-east-1';
   const external = options.endpoint ?? process.env.DYNAMODB_ENDPOINT;
   let close = async () => undefined;
   let endpoint: string;
+  const dynaliteOptions = {
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  };
   if (external) {
     endpoint = external;
+  } else if (options.thread) {
+    ({ endpoint, close } = await startDynaliteThread(dynaliteOptions));
   } else {
-    const server = dynalite({
-      createTableMs: 0,
-      deleteTableMs: 0,
-      updateTableMs: 0,
-      ...(options.path ? { path: options.path } : {}),
-    });
+    const server = dynalite(dynaliteOptions);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(0, '127.0.0.1', () => resolve());
