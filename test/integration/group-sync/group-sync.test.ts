@@ -77,8 +77,9 @@ const aWorld = async (): Promise<World> => {
   const clock = offsetClock();
   const table = await tables.newTable(clock);
   const config = parseConfig({
-    source: { userPoolId: 'us-east-1_Source1', migrationClientId: 'client' },
-    target: { userPoolId: poolId },
+    source: { userPoolId: 'us-east-1_Source1', region: 'us-east-1', migrationClientId: 'client' },
+    // The emulator's pool id carries its Region; the configuration must say the same.
+    target: { userPoolId: poolId, region: poolId.split('_')[0] },
     tableName: table.tableName,
     migrationWindowEnd: '2026-12-31T00:00:00Z',
     groupRoleArnMap: { [SOURCE_ROLE]: TARGET_ROLE },
