@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '#shared/errors';
+import { readTextFile } from '#shared/text-file';
 import { parseConfig, type ConfigInput } from '#shared/config';
 import type { QuotaOption } from '#local/cognito/quotas';
 
@@ -25,7 +25,7 @@ export type MigrationSettings = Omit<Partial<ConfigInput>, (typeof DEPLOYMENT_FI
 // A complete deployment part, only so the settings can be validated with the real schema.
 const PLACEHOLDER = {
   source: { userPoolId: 'us-east-1_placeholder', migrationClientId: 'placeholder' },
-  target: { userPoolId: 'us-east-1_placeholder' },
+  target: { userPoolId: 'us-east-1_placeholderTarget' },
   tableName: 'placeholder',
   migrationWindowEnd: '2030-01-01T00:00:00Z',
 };
@@ -38,8 +38,9 @@ const PLACEHOLDER = {
 export const readMigrationSettings = (path: string): MigrationSettings => {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readTextFile(path, 'migration settings'));
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot read migration settings "${path}": ${(error as Error).message}`, [path]);
   }
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
@@ -51,9 +52,11 @@ export const readMigrationSettings = (path: string): MigrationSettings => {
     parseConfig({ ...PLACEHOLDER, ...settings });
   } catch (error) {
     const issues = error instanceof ConfigError ? error.issues : [(error as Error).message];
-    throw new ConfigError(`${path}: invalid migration settings:\n  - ${issues.join('\n  - ')}`, [
-      ...issues.map((issue) => `${path}: ${issue}`),
-    ]);
+    throw new ConfigError(
+      `${path}: invalid migration settings: ${issues.join('; ')}`,
+      issues.map((issue) => `${path}: ${issue}`),
+      '',
+    );
   }
   return settings;
 };

@@ -35,8 +35,8 @@ describe('readMigrationSettings', () => {
   it('names the file and every invalid field', () => {
     const path = file('bad.json', { quotaShare: 3, mfaPolicy: 'sometimes' });
     expect(() => readMigrationSettings(path)).toThrow(/bad\.json: invalid migration settings/);
-    expect(() => readMigrationSettings(path)).toThrow(/- quotaShare: /);
-    expect(() => readMigrationSettings(path)).toThrow(/- mfaPolicy: /);
+    expect(() => readMigrationSettings(path)).toThrow(/[:;] quotaShare: /);
+    expect(() => readMigrationSettings(path)).toThrow(/[:;] mfaPolicy: /);
   });
 
   it('refuses a file that is not a JSON object, naming it', () => {
