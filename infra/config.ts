@@ -288,8 +288,13 @@ export const parseInfraConfig = (raw: unknown, stage: string): InfraConfig => {
   const regionName = migrationInput.region ?? 'us-east-1';
   let parsed: MigrationConfig | undefined;
   try {
+    // The deployment's sourceRegion names the source pool's Region when the migration part does not.
+    const sourceRegion = migrationInput.source?.region ?? deploymentResult.data?.sourceRegion;
     parsed = parseConfig({
       ...migrationInput,
+      ...(migrationInput.source && sourceRegion
+        ? { source: { ...migrationInput.source, region: sourceRegion } }
+        : {}),
       target: {
         ...target,
         userPoolId: createsPool ? PLACEHOLDER_POOL_ID(target.region ?? regionName) : target.userPoolId,
