@@ -225,7 +225,11 @@ const enrolTotp = async (options: SeedOptions, user: SeededUser): Promise<void> 
   });
 };
 
-const createUser = async (options: SeedOptions, user: SeededUser): Promise<void> => {
+const createUser = async (
+  options: SeedOptions,
+  user: SeededUser,
+  immutable: ReadonlySet<string>,
+): Promise<void> => {
   const { call, userPoolId, clientId } = options;
   if (user.kind === 'unconfirmed') {
     // SignUp, never confirmed: the way real UNCONFIRMED users come to exist.
@@ -238,7 +242,9 @@ const createUser = async (options: SeedOptions, user: SeededUser): Promise<void>
       Password: user.password,
       UserAttributes: attributes.filter((a) => !a.Name.startsWith('custom:')),
     });
-    const custom = attributes.filter((a) => a.Name.startsWith('custom:'));
+    // An immutable custom attribute can only be set when the user is created; SignUp through a
+    // client that may not write it leaves it unset, as it would be on AWS.
+    const custom = attributes.filter((a) => a.Name.startsWith('custom:') && !immutable.has(a.Name));
     if (custom.length > 0) {
       await call('AdminUpdateUserAttributes', {
         UserPoolId: userPoolId,
@@ -287,7 +293,9 @@ const createUser = async (options: SeedOptions, user: SeededUser): Promise<void>
  */
 export const seedSourcePool = async (options: SeedOptions): Promise<SeededUser[]> => {
   const { UserPool } = await options.call('DescribeUserPool', { UserPoolId: options.userPoolId });
-  const users = planUsers(options.users, options.seed ?? 1, poolShapeOf(UserPool ?? {}));
+  const shape = poolShapeOf(UserPool ?? {});
+  const users = planUsers(options.users, options.seed ?? 1, shape);
+  const immutable = new Set(shape.custom.filter((a) => a.Mutable === false).map((a) => a.Name ?? ''));
   for (const group of SEED_GROUPS) {
     await options.call('CreateGroup', {
       UserPoolId: options.userPoolId,
@@ -298,7 +306,7 @@ export const seedSourcePool = async (options: SeedOptions): Promise<SeededUser[]
   }
   let done = 0;
   await pLimit(options.concurrency ?? 16).map(users, async (user) => {
-    await createUser(options, user);
+    await createUser(options, user, immutable);
     done += 1;
     if (done % 100 === 0 || done === users.length) options.onProgress?.(done);
   });

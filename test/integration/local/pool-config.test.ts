@@ -196,7 +196,7 @@ describe('readPoolConfigFile', () => {
 
   it('names the file when it is not JSON', () => {
     const path = write('broken.json', '{ "UserPool": ');
-    expect(() => readPoolConfigFile(path)).toThrow(`Cannot read pool settings "${path}"`);
+    expect(() => readPoolConfigFile(path)).toThrow(`Pool settings "${path}" are not valid JSON`);
   });
 
   it('takes a null SchemaAttributes as no attributes', () => {

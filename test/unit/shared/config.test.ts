@@ -11,6 +11,13 @@ const valid = {
   migrationWindowEnd: '2026-12-31T23:59:59Z',
 };
 
+/** `valid` with both pools in another Region (a pool id starts with its Region). */
+const inRegion = (region: string) => ({
+  ...valid,
+  source: { ...valid.source, userPoolId: `${region}_Source1` },
+  target: { userPoolId: `${region}_Target1` },
+});
+
 const configError = (fn: () => unknown): ConfigError => {
   try {
     fn();
@@ -95,7 +102,7 @@ describe('loadConfig', () => {
 
   it('keeps the configured region when AWS_REGION names another (Lambda sets it to its own Region)', () => {
     const config = loadConfig({
-      COGNITO_MIGRATE_CONFIG: JSON.stringify({ ...valid, region: 'eu-west-1' }),
+      COGNITO_MIGRATE_CONFIG: JSON.stringify({ ...inRegion('eu-west-1'), region: 'eu-west-1' }),
       AWS_REGION: 'us-west-2',
     });
 
@@ -103,7 +110,10 @@ describe('loadConfig', () => {
   });
 
   it('takes the region from AWS_REGION when the configuration names none', () => {
-    const config = loadConfig({ COGNITO_MIGRATE_CONFIG: JSON.stringify(valid), AWS_REGION: 'us-west-2' });
+    const config = loadConfig({
+      COGNITO_MIGRATE_CONFIG: JSON.stringify(inRegion('us-west-2')),
+      AWS_REGION: 'us-west-2',
+    });
 
     expect(config.region).toBe('us-west-2');
   });
