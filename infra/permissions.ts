@@ -63,6 +63,7 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
     target: [
       'cognito-idp:AdminAddUserToGroup',
       'cognito-idp:AdminCreateUser',
+      'cognito-idp:AdminDeleteUser',
       'cognito-idp:AdminDisableUser',
       'cognito-idp:AdminGetUser',
       'cognito-idp:AdminResetUserPassword',

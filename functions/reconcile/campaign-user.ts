@@ -1,5 +1,6 @@
 import {
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminResetUserPasswordCommand,
   AdminSetUserPasswordCommand,
@@ -10,8 +11,9 @@ import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#sh
 import { applyGroupsToUser } from '#shared/cognito/apply-groups';
 import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
 import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status';
+import { nextStep } from './campaign-step';
 import type { ReconcileDeps } from './deps';
-import { DISABLED_IN_SOURCE, planUser, type CreatePlan } from './plan-user';
+import { planUser, type CreatePlan } from './plan-user';
 import type { UserOutcome } from './report';
 import { isSameUser, toTargetUser, type TargetUser } from './target-match';
 
@@ -75,22 +77,6 @@ const resolveExisting = async (
 };
 
 /**
- * A previous run wrote `resetRequestedAt` and stopped before RESET_SENT. AdminResetUserPassword
- * puts the user in RESET_REQUIRED, so that status proves the call landed; anything else is
- * ambiguous (the call never landed, or the user already completed the reset), and calling it
- * again could send a second code, so an operator decides.
- */
-const resumeAfterReset = async (
-  deps: ReconcileDeps,
-  record: UserRecord,
-  targetUsername: string,
-): Promise<UserOutcome> => {
-  const target = await getTarget(deps, targetUsername);
-  if (target?.status !== 'RESET_REQUIRED') return needsAdmin(deps, record.username, 'RESET_UNCONFIRMED');
-  return markResetSent(deps, record.username, target.username, 'RESUMED');
-};
-
-/**
  * AdminResetUserPassword errors Cognito returns before it acts (throttling, limits, validation): the
  * user was not reset and no code went out. Anything else (a timeout, a 5xx, a dropped connection,
  * a messaging or Lambda failure) leaves it unknown whether a code was sent.
@@ -105,14 +91,12 @@ const RESET_NOT_APPLIED: AwsErrorName[] = [
 ];
 
 /**
- * Sends the reset code, guarded by the `resetRequestedAt` marker so a crash never leads to a second
- * code. When Cognito proves the call was not applied, the marker is removed again before the error
- * is routed or propagated: otherwise the rerun would take it for a reset that may have landed and
- * hand the user to an administrator (RESET_UNCONFIRMED) instead of retrying.
+ * Sends the reset code under the `resetRequestedAt` marker this run wrote (so a crash never leads
+ * to a second code). When Cognito proves the call was not applied, the marker is removed again
+ * before the error is routed or propagated: otherwise the rerun would take it for a reset that may
+ * have landed and hand the user to an administrator (RESET_UNCONFIRMED) instead of retrying.
  */
-const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: string) => {
-  const marker = await setMarker(deps, username, 'resetRequestedAt');
-  if (!marker) return settle(deps, username);
+const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: string, marker: string) => {
   try {
     await deps.target.send(
       new AdminResetUserPasswordCommand({
@@ -138,37 +122,9 @@ const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: 
   return markResetSent(deps, username, targetUsername);
 };
 
-/**
- * Makes a created user what the plan asks: disabled first if the source user is (never usable in
- * the target, not even for a moment it can be avoided), out of FORCE_CHANGE_PASSWORD with a random
- * password (AdminResetUserPassword refuses a FORCE_CHANGE_PASSWORD user, and so would an
- * administrator's later reset), groups restored. Returns a warning when groups remain.
- */
-const prepareTarget = async (
-  deps: ReconcileDeps,
-  record: UserRecord,
-  plan: CreatePlan,
-  target: TargetUser,
-): Promise<string | undefined> => {
-  const targetPool = deps.config.target.userPoolId;
-  if (plan.action === 'create-disabled' && target.enabled !== false) {
-    await deps.target.send(
-      new AdminDisableUserCommand({ UserPoolId: targetPool, Username: target.username }),
-    );
-  }
-  if (target.status === 'FORCE_CHANGE_PASSWORD') {
-    await deps.target.send(
-      new AdminSetUserPasswordCommand({
-        UserPoolId: targetPool,
-        Username: target.username,
-        Password: deps.randomPassword(),
-        Permanent: true,
-      }),
-    );
-  }
-  if (record.groupsApplied || record.groups.length === 0) return undefined;
+const restoreGroups = async (deps: ReconcileDeps, record: UserRecord, targetUsername: string) => {
   const { remaining } = await applyGroupsToUser(
-    { username: target.username, groups: record.groups },
+    { username: targetUsername, groups: record.groups },
     { cognito: deps.target, table: deps.table, config: deps.config, logger: deps.logger, clock: deps.clock },
   );
   // Left unmarked, group-sync applies the rest at the user's first sign-in.
@@ -177,41 +133,155 @@ const prepareTarget = async (
 };
 
 /**
+ * A user recorded MIGRATED by a sign-in while the campaign's user stands in the target with no
+ * code (FORCE_CHANGE_PASSWORD, or CONFIRMED by the campaign's password): the UserMigration trigger
+ * records the migration before Cognito creates the user, and Cognito could not create them because
+ * the campaign's AdminCreateUser got there first. The old password no longer opens anything and no
+ * code is coming: removing the campaign's user lets the user's next sign-in migrate them as recorded.
+ */
+const yieldToSignIn = async (
+  deps: ReconcileDeps,
+  record: UserRecord & CampaignMarkers,
+  known: TargetUser | null | undefined,
+  targetUsername: string,
+): Promise<UserOutcome> => {
+  const signedIn = { username: record.username, outcome: 'migrated', reason: 'SIGNED_IN' } as const;
+  const bySignIn = record.method === 'password' || record.method === 'forgot-password';
+  if (!bySignIn || !record.createRequestedAt || record.resetRequestedAt) return signedIn;
+  const target = known === undefined ? await getTarget(deps, targetUsername) : known;
+  const campaigns =
+    target?.status === 'FORCE_CHANGE_PASSWORD' ||
+    (target?.status === 'CONFIRMED' && Boolean(record.passwordSetRequestedAt));
+  if (!target || !campaigns || !isSameUser(record, target, deps)) return signedIn;
+  await deps.target.send(
+    new AdminDeleteUserCommand({ UserPoolId: deps.config.target.userPoolId, Username: target.username }),
+  );
+  deps.logger.warn('campaign user removed for a sign-in that raced it', {
+    reason: 'SIGN_IN_RACED_CREATE',
+    username: record.username,
+  });
+  return { ...signedIn, warning: 'SIGN_IN_RACED_CREATE: sign in again' };
+};
+
+/** Steps one user may take in a run: the longest path is create, disable, password, groups, reset. */
+const MAX_ROUNDS = 10;
+
+/**
  * Moves one flagged user into the target pool and asks them to set a new password: create
- * (suppressed invitation), prepare (see `prepareTarget`), reset, RESET_SENT. A disabled source
- * user is created disabled with their groups and sent no code: NEEDS_ADMIN (DISABLED_IN_SOURCE),
- * an administrator decides whether to enable and reset them. Markers written before the create
- * and the reset make a rerun after a crash pick up the user where it stopped and never send a
- * second code. Errors that are not about this user (throttling after retries, an unreachable pool
- * or table) propagate: the run stops.
+ * (suppressed invitation), disable when the source user is, a random permanent password
+ * (AdminResetUserPassword refuses FORCE_CHANGE_PASSWORD, and so would an administrator's later
+ * reset), groups, reset, RESET_SENT. A disabled source user is created disabled with their groups
+ * and sent no code: NEEDS_ADMIN (DISABLED_IN_SOURCE).
+ *
+ * Each round reads the record and decides the next step from its markers and the target's real
+ * state (`nextStep`, whose TSDoc holds the state machine); a marker is written, conditionally,
+ * before each call that must not be repeated. So a rerun after a crash at any point, or another
+ * campaign working on the same user at the same time, picks the user up where it stands, never
+ * sets a password after a code was sent and never sends a second code. Errors that are not about
+ * this user (throttling after retries, an unreachable pool or table) propagate: the run stops.
  */
 export const resetFlaggedUser = async (
   username: string,
   deps: ReconcileDeps,
   schema: TargetSchema,
+  campaignId?: string,
 ): Promise<UserOutcome> => {
-  const record = (await getUser(deps.table, username)) as (UserRecord & CampaignMarkers) | undefined;
-  if (!record) return { username, outcome: 'skipped', reason: 'NO_RECORD' };
-  if (record.status === 'MIGRATED') return { username, outcome: 'migrated', reason: 'SIGNED_IN' };
-  if (record.status !== 'FLAGGED_FOR_RESET')
-    return { username, outcome: 'skipped', reason: `ALREADY_${record.status}` };
-  const plan = planUser(record, schema, deps);
-  if (plan.action === 'needs-admin') return needsAdmin(deps, username, plan.reason);
-  if (record.resetRequestedAt) return resumeAfterReset(deps, record, plan.targetUsername);
+  const owner = campaignId ? { campaignId } : {};
+  /** undefined: read it; null: there is none. */
+  let target: TargetUser | null | undefined;
+  let groupsTried = false;
+  let warning: string | undefined;
+  const withWarning = (outcome: UserOutcome) => (warning ? { ...outcome, warning } : outcome);
 
-  let target = record.createRequestedAt ? await getTarget(deps, plan.targetUsername) : undefined;
-  if (!target) {
-    const resumed = Boolean(record.createRequestedAt);
-    if (!resumed && !(await setMarker(deps, username, 'createRequestedAt'))) return settle(deps, username);
-    const result = await create(deps, plan);
-    if ('rejected' in result) return needsAdmin(deps, username, result.rejected);
-    if ('exists' in result) return resolveExisting(deps, record, plan.targetUsername);
-    target = result.created;
+  for (let round = 0; round < MAX_ROUNDS; round += 1) {
+    const record = (await getUser(deps.table, username)) as (UserRecord & CampaignMarkers) | undefined;
+    if (!record) return { username, outcome: 'skipped', reason: 'NO_RECORD' };
+    if (record.status === 'MIGRATED') {
+      const plan = planUser(record, schema, deps);
+      const targetUsername = target?.username ?? ('targetUsername' in plan ? plan.targetUsername : username);
+      return yieldToSignIn(deps, record, target, targetUsername);
+    }
+    if (record.status !== 'FLAGGED_FOR_RESET')
+      return withWarning({ username, outcome: 'skipped', reason: `ALREADY_${record.status}` });
+    const plan = planUser(record, schema, deps);
+    if (plan.action === 'needs-admin') return needsAdmin(deps, username, plan.reason);
+    const hasMarker = Boolean(record.createRequestedAt || record.resetRequestedAt);
+    // Without a marker nothing of ours is in the target; a stranger there answers UsernameExists.
+    if (target === undefined)
+      target = hasMarker ? ((await getTarget(deps, plan.targetUsername)) ?? null) : null;
+    const step = nextStep({
+      markers: record,
+      target,
+      plan,
+      sameUser: target ? isSameUser(record, target, deps) : true,
+      groupsDone: groupsTried || Boolean(record.groupsApplied) || record.groups.length === 0,
+      now: deps.clock.now(),
+    });
+    const targetUsername = target?.username ?? plan.targetUsername;
+    switch (step.step) {
+      case 'reset-sent':
+        return withWarning(await markResetSent(deps, username, targetUsername, step.reason));
+      case 'needs-admin':
+        return withWarning(await needsAdmin(deps, username, step.reason));
+      case 'wait':
+        return withWarning({ username, outcome: 'skipped', reason: 'IN_PROGRESS_ELSEWHERE' });
+      case 'existing':
+        return resolveExisting(deps, record, targetUsername);
+      case 'claim-create':
+      case 'create': {
+        if (step.step === 'claim-create' && !(await setMarker(deps, username, 'createRequestedAt', owner))) {
+          target = undefined;
+          continue;
+        }
+        const result = await create(deps, plan);
+        if ('rejected' in result) return needsAdmin(deps, username, result.rejected);
+        // Ours (another campaign's, with our marker) or not: the next round reads it and decides.
+        target = 'exists' in result ? undefined : result.created;
+        continue;
+      }
+      case 'disable':
+        await deps.target.send(
+          new AdminDisableUserCommand({
+            UserPoolId: deps.config.target.userPoolId,
+            Username: targetUsername,
+          }),
+        );
+        target = { ...target!, enabled: false };
+        continue;
+      case 'claim-password': {
+        const claimed = await setMarker(deps, username, 'passwordSetRequestedAt', {
+          ...owner,
+          unless: 'resetRequestedAt',
+          ...(step.replacing ? { replacing: step.replacing } : {}),
+        });
+        if (!claimed) {
+          target = undefined;
+          continue;
+        }
+        await deps.target.send(
+          new AdminSetUserPasswordCommand({
+            UserPoolId: deps.config.target.userPoolId,
+            Username: targetUsername,
+            Password: deps.randomPassword(),
+            Permanent: true,
+          }),
+        );
+        target = { ...target!, status: 'CONFIRMED' };
+        continue;
+      }
+      case 'groups':
+        groupsTried = true;
+        warning = await restoreGroups(deps, record, targetUsername);
+        continue;
+      case 'claim-reset': {
+        const marker = await setMarker(deps, username, 'resetRequestedAt', owner);
+        if (!marker) {
+          target = undefined;
+          continue;
+        }
+        return withWarning(await sendReset(deps, username, targetUsername, marker));
+      }
+    }
   }
-  const warning = await prepareTarget(deps, record, plan, target);
-  const outcome =
-    plan.action === 'create-disabled'
-      ? await needsAdmin(deps, username, DISABLED_IN_SOURCE)
-      : await sendReset(deps, username, target.username);
-  return warning ? { ...outcome, warning } : outcome;
+  return settle(deps, username);
 };

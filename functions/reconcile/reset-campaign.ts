@@ -14,6 +14,8 @@ export interface CampaignOptions {
   limit?: number;
   /** Take over the campaign lease if (and only if) its holder stopped renewing it. */
   takeOver?: boolean;
+  /** Recorded on the markers this run writes, to tell whose a half-done user is. @default a random id */
+  campaignId?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export const runResetCampaign = async (
   deps: ReconcileDeps,
   options: CampaignOptions = {},
 ): Promise<CampaignReport> => {
-  if (options.dryRun) return campaign(deps, options);
+  if (options.dryRun) return runCampaignSteps(deps, options);
   // One campaign at a time: two would give a user who already holds a code a new password.
   // LeaseHeldError / LeaseStaleError name the running campaign; nothing was written.
   const who = { owner: `campaign-${randomUUID()}`, holder: deps.leaseHolder ?? 'reconcile' };
@@ -51,13 +53,18 @@ export const runResetCampaign = async (
   });
   deps.logger.info('reset campaign lease acquired', { reason: 'lease', owner: who.owner });
   try {
-    return await campaign(deps, options, createLeaseGuard(deps.table, 'reset-campaign', who, lease));
+    return await runCampaignSteps(deps, options, createLeaseGuard(deps.table, 'reset-campaign', who, lease));
   } finally {
     await releaseLease(deps.table, 'reset-campaign', who);
   }
 };
 
-const campaign = async (
+/**
+ * The campaign's work without taking the lease: what `runResetCampaign` runs while it holds it.
+ * Exported so tests can run two campaigns at once, as a stale-lease takeover while the old holder
+ * still runs would: the per-user steps (campaign-step.ts) must hold without the lease.
+ */
+export const runCampaignSteps = async (
   deps: ReconcileDeps,
   options: CampaignOptions,
   guard?: LeaseGuard,
@@ -68,6 +75,7 @@ const campaign = async (
   const deadline = deps.clock.now() + deps.budgetMs;
   const schema = await deps.targetSchema();
   const limit = pLimit(deps.concurrency);
+  const campaignId = options.campaignId ?? `campaign-${randomUUID()}`;
   const outcomes: UserOutcome[] = [];
   const sample: CampaignSample[] = [];
   let aborted: CampaignReport['aborted'];
@@ -90,7 +98,12 @@ const campaign = async (
       // longer than the user's steps can take (a taken-over campaign stops here).
       await guard?.ensure(USER_STEP_BOUND_MS);
       outcomes.push(
-        await resetFlaggedUser(username, { ...deps, ...(guard ? { leaseGuard: guard } : {}) }, schema),
+        await resetFlaggedUser(
+          username,
+          { ...deps, ...(guard ? { leaseGuard: guard } : {}) },
+          schema,
+          campaignId,
+        ),
       );
     } catch (error) {
       // Not limit.clearQueue(): it drops queued promises unsettled and Promise.all would never

@@ -10,32 +10,72 @@ const eligible = {
   values: Object.fromEntries(CAMPAIGN_ELIGIBLE.map((status, i) => [`:e${i}`, status])),
 };
 
-/** Markers the reset campaign writes on a record before each call it must not repeat. */
+/**
+ * Markers the reset campaign writes on a record before each target call whose repetition could
+ * hurt (ISO timestamps). `campaignId` names the campaign that wrote the latest one, for whoever
+ * has to look at a user left in between.
+ */
 export interface CampaignMarkers {
+  /** Written once, before AdminCreateUser: a target user appearing after it is the campaign's own. */
   createRequestedAt?: string;
+  /** Held by one campaign at a time, before AdminSetUserPassword; never written once a reset was requested. */
+  passwordSetRequestedAt?: string;
+  /** Written once, before AdminResetUserPassword: whoever writes it is the only one to send a code. */
   resetRequestedAt?: string;
+  campaignId?: string;
+}
+
+export type CampaignMarker = Exclude<keyof CampaignMarkers, 'campaignId'>;
+
+export interface SetMarkerOptions {
+  /** The campaign writing it (recorded in `campaignId`). */
+  campaignId?: string;
+  /** Take the marker over from a holder that stopped: the write succeeds only while it still holds this value. */
+  replacing?: string;
+  /** Refuse the write when this marker exists (e.g. no new password once a reset was requested). */
+  unless?: CampaignMarker;
 }
 
 /**
  * Writes a campaign marker before a call that must not be repeated, on condition that the user is
- * still CAMPAIGN_ELIGIBLE (FLAGGED_FOR_RESET) and the marker is new. Returns the value written, to clear it by; undefined
- * means a sign-in or another run got there first.
+ * still CAMPAIGN_ELIGIBLE (FLAGGED_FOR_RESET) and the marker is new (or still `replacing`). Returns
+ * the value written, to clear it by; undefined means a sign-in or another campaign got there first.
  */
 export const setMarker = async (
   deps: { table: TableContext; clock: Clock },
   username: string,
-  marker: keyof CampaignMarkers,
+  marker: CampaignMarker,
+  options: SetMarkerOptions = {},
 ): Promise<string | undefined> => {
   const value = new Date(deps.clock.now()).toISOString();
+  const names: Record<string, string> = { '#m': marker, '#status': 'status' };
+  const values: Record<string, unknown> = { ':value': value, ...eligible.values };
+  const conditions = [eligible.condition];
+  const sets = ['#m = :value'];
+  if (options.replacing) {
+    conditions.push('#m = :old');
+    values[':old'] = options.replacing;
+  } else {
+    conditions.push('attribute_not_exists(#m)');
+  }
+  if (options.unless) {
+    conditions.push('attribute_not_exists(#unless)');
+    names['#unless'] = options.unless;
+  }
+  if (options.campaignId) {
+    sets.push('#campaign = :campaign');
+    names['#campaign'] = 'campaignId';
+    values[':campaign'] = options.campaignId;
+  }
   const written = await conditionalWrite(() =>
     deps.table.doc.send(
       new UpdateCommand({
         TableName: deps.table.tableName,
         Key: userKey(username),
-        UpdateExpression: 'SET #m = :value',
-        ConditionExpression: `${eligible.condition} AND attribute_not_exists(#m)`,
-        ExpressionAttributeNames: { '#m': marker, '#status': 'status' },
-        ExpressionAttributeValues: { ':value': value, ...eligible.values },
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: conditions.join(' AND '),
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     ),
   );
@@ -51,7 +91,7 @@ export const setMarker = async (
 export const clearMarker = async (
   deps: { table: TableContext },
   username: string,
-  marker: keyof CampaignMarkers,
+  marker: CampaignMarker,
   value: string,
 ): Promise<boolean> =>
   conditionalWrite(() =>
