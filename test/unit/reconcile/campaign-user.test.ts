@@ -1,6 +1,7 @@
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  AdminDeleteUserCommand,
   AdminDisableUserCommand,
   AdminGetUserCommand,
   AdminResetUserPasswordCommand,
@@ -224,11 +225,14 @@ describe('resetFlaggedUser', () => {
       await recordMigrated(table, 'sam', { method: 'password', targetUsername: 'sam' });
       throw new UsernameExistsException({ message: 'User account already exists', $metadata: {} });
     });
+    // The trigger's user: CONFIRMED with the password they typed.
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('sam', 'CONFIRMED'));
 
     const outcome = await resetFlaggedUser('sam', deps, aTargetSchema());
 
     expect(outcome).toEqual({ username: 'sam', outcome: 'migrated', reason: 'SIGNED_IN' });
     expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+    expect(targetMock).not.toHaveReceivedCommand(AdminDeleteUserCommand);
     expect((await getUser(table, 'sam'))?.status).toBe('MIGRATED');
   });
 
@@ -303,6 +307,72 @@ describe('resetFlaggedUser', () => {
     expect(outcome).toEqual({ username: 'kim', outcome: 'needs-admin', reason: 'TARGET_USERNAME_TAKEN' });
     expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
     expect(targetMock).not.toHaveReceivedCommand(AdminDisableUserCommand);
+  });
+
+  it('takes a user another campaign created after our marker as its own (UsernameExists, FORCE_CHANGE_PASSWORD, our legacy sub), not TARGET_USERNAME_TAKEN', async () => {
+    const user = await flagged({ username: 'ola' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }))
+      .on(AdminGetUserCommand)
+      .resolves({
+        ...targetUser('ola', 'FORCE_CHANGE_PASSWORD'),
+        UserAttributes: [{ Name: 'custom:legacy_sub', Value: user.sub }],
+      });
+
+    const outcome = await resetFlaggedUser('ola', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'ola', outcome: 'reset-sent' });
+    expect(targetMock).toHaveReceivedCommandTimes(AdminSetUserPasswordCommand, 1);
+    expect(targetMock).toHaveReceivedCommandTimes(AdminResetUserPasswordCommand, 1);
+  });
+
+  it('never sets a password while another campaign holds the reset marker: leaves the user to it', async () => {
+    await flagged({ username: 'pia' });
+    await setMarker('pia', 'createRequestedAt');
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock.on(AdminGetUserCommand).callsFake(async () => {
+      // The other campaign requests the reset right after we read the target.
+      await table.doc.send(
+        new UpdateCommand({
+          TableName: table.tableName,
+          Key: userKey('pia'),
+          UpdateExpression: 'SET resetRequestedAt = :v',
+          ExpressionAttributeValues: { ':v': new Date(table.clock.now()).toISOString() },
+        }),
+      );
+      return targetUser('pia', 'FORCE_CHANGE_PASSWORD');
+    });
+
+    const outcome = await resetFlaggedUser('pia', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'pia', outcome: 'skipped', reason: 'IN_PROGRESS_ELSEWHERE' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminSetUserPasswordCommand);
+    expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
+  });
+
+  it('removes its empty user when a sign-in recorded MIGRATED but lost the race to AdminCreateUser, so the next sign-in migrates them', async () => {
+    const user = await flagged({ username: 'quin' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .callsFake(async () => {
+        await recordMigrated(table, 'quin', { method: 'password', targetUsername: 'quin' });
+        return { User: { Username: 'quin', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } };
+      })
+      .on(AdminGetUserCommand)
+      .resolves({
+        ...targetUser('quin', 'FORCE_CHANGE_PASSWORD'),
+        UserAttributes: [{ Name: 'custom:legacy_sub', Value: user.sub }],
+      });
+
+    const outcome = await resetFlaggedUser('quin', deps, aTargetSchema());
+
+    expect(outcome).toMatchObject({ username: 'quin', outcome: 'migrated', reason: 'SIGNED_IN' });
+    expect(targetMock).toHaveReceivedCommandWith(AdminDeleteUserCommand, { Username: 'quin' });
+    expect(targetMock).not.toHaveReceivedCommand(AdminSetUserPasswordCommand);
+    expect((await getUser(table, 'quin'))?.status).toBe('MIGRATED');
   });
 
   it('lets a table or pool error stop the run rather than guess', async () => {
