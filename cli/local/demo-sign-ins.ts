@@ -124,3 +124,41 @@ export const playSignIns = async (
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   return results;
 };
+
+/**
+ * What each RESET_SENT user of the campaign does with the email: ConfirmForgotPassword with the
+ * last code they were sent, then sign in with the new password. Returns the users for whom that
+ * failed (a dead code: another password was set after it, or no code came), with the reason.
+ */
+export const completeResets = async (
+  ctx: SignInContext,
+  usernames: readonly string[],
+  options: { concurrency?: number } = {},
+): Promise<string[]> => {
+  const failed: string[] = [];
+  const password = 'Reset-by-Code-Passw0rd!';
+  let next = 0;
+  const worker = async () => {
+    while (next < usernames.length) {
+      const username = usernames[next++]!;
+      const code = ctx.outbox.latestCode(ctx.targetPoolId, username, 'reset');
+      try {
+        if (!code) throw Object.assign(new Error('no code'), { name: 'NoCodeDelivered' });
+        await ctx.client.send(
+          new ConfirmForgotPasswordCommand({
+            ClientId: ctx.clientId,
+            Username: username,
+            ConfirmationCode: code,
+            Password: password,
+          }),
+        );
+        const result = await signIn(ctx, username, password);
+        if (result !== 'tokens') failed.push(`${username} (${result})`);
+      } catch (error) {
+        failed.push(`${username} (${errorName(error)})`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+  return failed;
+};

@@ -9,7 +9,7 @@ import { startSeededStack } from './start';
 import { newTotpSecret } from '#local/cognito/totp';
 import type { SeededUser } from '#local/seed';
 import { reenrolTotpUser, type ReenrolReport } from './demo-mfa-reenrol';
-import { playSignIns, type SignInResult } from './demo-sign-ins';
+import { completeResets, playSignIns, type SignInResult } from './demo-sign-ins';
 import type { Output } from '../output';
 
 export interface DemoOptions {
@@ -190,6 +190,16 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
     )) as CampaignReport;
     const records = await allRecords(table);
     const targetUsers = await listTargetUsernames(cognito, state.target.userPoolId);
+    // Last: completing a reset changes the target user (RESET_REQUIRED → CONFIRMED).
+    const deadCodes = await completeResets(
+      {
+        client: cognito,
+        outbox: emulator.outbox,
+        targetPoolId: state.target.userPoolId,
+        clientId: state.target.clientId,
+      },
+      records.filter((r) => r.status === 'RESET_SENT').map((r) => r.targetUsername ?? r.username),
+    );
     const invariants = checkInvariants({
       seeded: users.map((u) => u.username),
       records,
@@ -199,6 +209,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       resetCodeFor: (username) =>
         emulator.outbox.latestCode(state.target.userPoolId, username, 'reset') !== undefined,
       syncSucceeded: sync.status === 'SUCCEEDED' && reconciled.flag !== undefined,
+      deadCodes,
     });
     if (totpUser && totpReenrol) invariants.push(totpInvariant(totpUser, totpReenrol));
     return {
@@ -299,6 +310,8 @@ export interface InvariantInput {
   targetUsers: string[];
   resetCodeFor: (username: string) => boolean;
   syncSucceeded: boolean;
+  /** RESET_SENT users whose last code did not let them set a password and sign in (completeResets). */
+  deadCodes?: string[];
 }
 
 /** The demo's claims, each checked against the table, the target pool and the outbox. */
@@ -343,6 +356,10 @@ export const checkInvariants = (input: InvariantInput): Invariant[] => {
     invariant(
       'every RESET_SENT user was sent a reset code',
       resetWithoutCode.map((r) => r.username),
+    ),
+    invariant(
+      'every RESET_SENT user can complete the reset with the code they were sent',
+      input.deadCodes ?? [],
     ),
     invariant(
       'every MIGRATED and RESET_SENT user exists in the target',
