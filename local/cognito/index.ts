@@ -35,6 +35,11 @@ export interface CognitoEmulatorOptions {
   triggerTimeoutMs?: number;
   /** Load state from this file on start and save it on close. */
   stateFile?: string;
+  /**
+   * Also save `stateFile` this often (ms) while calls arrive, so a killed process (kill -9, no
+   * close) loses at most this much. @default no autosave
+   */
+  autosaveMs?: number;
   /** Time source for codes, tokens, quotas, latency and trigger deadlines. @default systemClock */
   clock?: Clock;
   /**
@@ -82,6 +87,8 @@ export async function startCognitoEmulator(options: CognitoEmulatorOptions = {})
     new Chaos(options.latency, options.faults, options.seed),
     clock,
   );
+  const autosave =
+    options.stateFile && options.autosaveMs ? startAutosave(options, dispatcher, store, tokens) : undefined;
   const managedLogin = managedLoginRouter(ctx, () => endpoint);
   const server: Server = await listen(
     { dispatcher, outbox, store, tokens, managedLogin, regionalPools: options.regionalPools ?? false },
@@ -101,7 +108,36 @@ export async function startCognitoEmulator(options: CognitoEmulatorOptions = {})
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await autosave?.stop();
       if (options.stateFile) await saveState(options.stateFile, store, tokens);
+    },
+  };
+}
+
+/** Saves the state every `autosaveMs` when a call arrived since the last save (any call may write). */
+function startAutosave(
+  options: CognitoEmulatorOptions,
+  dispatcher: Dispatcher,
+  store: Store,
+  tokens: TokenService,
+): { stop(): Promise<void> } {
+  let dirty = false;
+  let saving: Promise<void> = Promise.resolve();
+  const call = dispatcher.call.bind(dispatcher);
+  dispatcher.call = (...args) => {
+    dirty = true;
+    return call(...args);
+  };
+  const timer = setInterval(() => {
+    if (!dirty) return;
+    dirty = false;
+    saving = saving.then(() => saveState(options.stateFile!, store, tokens)).catch(() => undefined);
+  }, options.autosaveMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await saving;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { SortedIndex } from './sorted-index';
 import { Store } from './store';
 import type { TokenService } from './tokens';
@@ -44,7 +44,10 @@ export async function saveState(file: string, store: Store, tokens: TokenService
     };
   });
   const state: SavedState = { version: 1, pools, keys: tokens.exportKeys() };
-  await writeFile(file, JSON.stringify(state));
+  // Write then rename: a process killed mid-save leaves the previous state whole, never half a file.
+  const partial = `${file}.${process.pid}.tmp`;
+  await writeFile(partial, JSON.stringify(state));
+  await rename(partial, file);
 }
 
 /** Loads a saved state into an empty store, rebuilding aliases and indexes. */
