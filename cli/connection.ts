@@ -8,7 +8,7 @@ import { loadConfig, parseConfig, type MigrationConfig } from '#shared/config';
 import { createRateLimiter } from '#shared/rate-limiter';
 import { resolveSecrets } from '#shared/secrets';
 import type { TableContext } from '#shared/table/context';
-import { DEFAULT_STATE_FILE, readLocalState, type LocalState } from '#local/state-file';
+import { DEFAULT_STATE_FILE, readLiveLocalState, type LocalState } from '#local/state-file';
 import { isDeploymentFile, resolveDeployment } from './deployment';
 
 /** The options every command shares. */
@@ -42,9 +42,8 @@ export const stateFilePath = (options: GlobalOptions, cwd: string): string => {
 /** The MigrationConfig a local stack's state file stands for. */
 export const configFromLocalState = (state: LocalState, now: number): MigrationConfig =>
   parseConfig({
-    // The emulator's quotas stand for the account's, so the migrator may use all of them, unless
-    // the stack was started with settings of its own (`local start --migration-config`).
-    quotaShare: 1,
+    // The stack's settings, quotaShare among them (the configured one, default 0.5): a `--local`
+    // process and the stack's own functions each take that share of the emulator's quotas.
     ...state.settings,
     region: state.region,
     source: { userPoolId: state.source.userPoolId, migrationClientId: state.source.migrationClientId },
@@ -97,7 +96,7 @@ export const connect = async (
   let local: LocalState | undefined;
   let config: MigrationConfig;
   if (options.local) {
-    local = readLocalState(stateFilePath(options, context.cwd));
+    local = readLiveLocalState(stateFilePath(options, context.cwd));
     config = configFromLocalState(local, context.clock.now());
   } else {
     // An ExternalId kept as a secret is read here, once per command.

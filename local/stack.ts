@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -20,6 +21,7 @@ import { LOCAL_CREDENTIALS, startLocalDynamo, type LocalDynamo } from '#local/dy
 import { wireFunctions, type LocalFunctions } from '#local/wire-functions';
 import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
 import type { LocalState } from '#local/state-file';
+import { readSavedStack, stateDirPaths, writeSavedStack } from '#local/state-dir';
 import { startCallbackApp, type CallbackApp } from '#local/callback-app';
 
 /** The target pool's managed login domain prefix in the emulator. */
@@ -80,6 +82,11 @@ export interface LocalStackOptions {
   wire?: (stack: WireContext) => Promise<LocalFunctions>;
   /** Serve dynalite from a worker thread (a second core for the table). @default false */
   dynamoThread?: boolean;
+  /**
+   * Keep the emulator's pools and the table in this directory: a later start with the same
+   * directory (after a stop or a kill) serves the same pools, clients and table. @default in memory
+   */
+  stateDir?: string;
 }
 
 /** What a `wire` hook gets: the stack built so far, and the local configuration. */
@@ -111,6 +118,8 @@ export interface LocalStack {
   functions: LocalFunctions;
   /** The target client's callback: the rehearsal app that shows the code exchange's result. */
   callbackApp: CallbackApp;
+  /** True when `stateDir` held a previous stack's pools and table, now served again. */
+  resumed: boolean;
   /** An SDK client for the emulator (both pools live in it), signing for the target's Region. */
   cognito: CognitoIdentityProviderClient;
   /** The same for the source pool's Region (`cognito` itself when both pools share a Region). */
@@ -149,6 +158,46 @@ const createSource = async (cognito: CognitoIdentityProviderClient, options: Loc
   };
 };
 
+/** The target pool (triggers on the local functions), its app client and managed login domain. */
+const createTarget = async (
+  cognito: CognitoIdentityProviderClient,
+  options: LocalStackOptions,
+  callbackApp: CallbackApp,
+) => {
+  const targetPoolId = await createPool(cognito, {
+    ...poolRequest(DEFAULT_TARGET_POOL, options.targetPool),
+    LambdaConfig: options.lambdaConfig ?? {
+      UserMigration: LOCAL_FUNCTION_ARNS.lazyMigrate,
+      PreSignUp: LOCAL_FUNCTION_ARNS.lazyMigrate,
+      PostAuthentication: LOCAL_FUNCTION_ARNS.groupSync,
+      PreTokenGeneration: LOCAL_FUNCTION_ARNS.groupSync,
+    },
+  });
+  const targetClient = await cognito.send(
+    new CreateUserPoolClientCommand({
+      UserPoolId: targetPoolId,
+      ClientName: 'app',
+      // USER_PASSWORD_AUTH: the UserMigration trigger only sees a password with this flow.
+      ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      // As infra sets it: a failed migration and an unknown user then both answer
+      // NotAuthorizedException, so the client cannot tell which source users exist.
+      PreventUserExistenceErrors: 'ENABLED',
+      // Managed login (hosted UI), as apps that sign in through a browser use it.
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: LOGIN_SCOPES,
+      CallbackURLs: [callbackApp.callbackUrl],
+      LogoutURLs: [callbackApp.signedOutUrl],
+      SupportedIdentityProviders: ['COGNITO'],
+    }),
+  );
+  await cognito.send(
+    new CreateUserPoolDomainCommand({ UserPoolId: targetPoolId, Domain: LOCAL_TARGET_DOMAIN }),
+  );
+  const targetClientId = targetClient.UserPoolClient?.ClientId ?? '';
+  return { targetPoolId, targetClientId };
+};
+
 /** The migration settings of a config, without where the deployment is: what `--local` commands need. */
 const settingsOf = (config: MigrationConfig): Record<string, unknown> => {
   const {
@@ -176,12 +225,21 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   const functionClock = options.functionClock ?? clock;
   const region = options.region ?? 'us-east-1';
   const ownDynamo = !options.dynamo;
+  const paths = options.stateDir ? stateDirPaths(options.stateDir) : undefined;
+  const saved = options.stateDir ? readSavedStack(options.stateDir) : undefined;
+  if (options.stateDir) mkdirSync(options.stateDir, { recursive: true });
   const dynamo =
-    options.dynamo ?? (await startLocalDynamo({ region, thread: options.dynamoThread === true }));
+    options.dynamo ??
+    (await startLocalDynamo({
+      region,
+      thread: options.dynamoThread === true,
+      ...(paths ? { path: paths.dynamodb } : {}),
+    }));
   const closeDynamo = () => (ownDynamo ? dynamo.close() : Promise.resolve());
   const emulator = await startCognitoEmulator({
     quotas: options.quotas ?? 'off',
     ...options.emulator,
+    ...(paths ? { stateFile: paths.cognito, autosaveMs: 1000 } : {}),
     // Without a clock the emulator falls back to system time and unref'd trigger timers.
     ...(options.clock ? { clock: options.clock } : {}),
   });
@@ -207,38 +265,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
   let callbackApp: CallbackApp | undefined;
   try {
     callbackApp = await startCallbackApp();
-    const source = options.externalSource ?? (await createSource(sourceCognito, options));
-    const targetPoolId = await createPool(cognito, {
-      ...poolRequest(DEFAULT_TARGET_POOL, options.targetPool),
-      LambdaConfig: options.lambdaConfig ?? {
-        UserMigration: LOCAL_FUNCTION_ARNS.lazyMigrate,
-        PreSignUp: LOCAL_FUNCTION_ARNS.lazyMigrate,
-        PostAuthentication: LOCAL_FUNCTION_ARNS.groupSync,
-        PreTokenGeneration: LOCAL_FUNCTION_ARNS.groupSync,
-      },
-    });
-    const targetClient = await cognito.send(
-      new CreateUserPoolClientCommand({
-        UserPoolId: targetPoolId,
-        ClientName: 'app',
-        // USER_PASSWORD_AUTH: the UserMigration trigger only sees a password with this flow.
-        ExplicitAuthFlows: ['ALLOW_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
-        // As infra sets it: a failed migration and an unknown user then both answer
-        // NotAuthorizedException, so the client cannot tell which source users exist.
-        PreventUserExistenceErrors: 'ENABLED',
-        // Managed login (hosted UI), as apps that sign in through a browser use it.
-        AllowedOAuthFlowsUserPoolClient: true,
-        AllowedOAuthFlows: ['code'],
-        AllowedOAuthScopes: LOGIN_SCOPES,
-        CallbackURLs: [callbackApp.callbackUrl],
-        LogoutURLs: [callbackApp.signedOutUrl],
-        SupportedIdentityProviders: ['COGNITO'],
-      }),
-    );
-    await cognito.send(
-      new CreateUserPoolDomainCommand({ UserPoolId: targetPoolId, Domain: LOCAL_TARGET_DOMAIN }),
-    );
-    const targetClientId = targetClient.UserPoolClient?.ClientId ?? '';
+    const source = saved?.source ?? options.externalSource ?? (await createSource(sourceCognito, options));
+    const { targetPoolId, targetClientId } =
+      saved?.target ?? (await createTarget(cognito, options, callbackApp));
     callbackApp.configure({
       cognitoEndpoint: emulator.endpoint,
       clientId: targetClientId,
@@ -251,8 +280,20 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       redirect_uri: callbackApp.callbackUrl,
       scope: 'openid email profile',
     }).toString();
-    const tableName = `cognito-migrate-${randomUUID().slice(0, 8)}`;
-    await dynamo.createMigrationTable(tableName);
+    const tableName = saved?.tableName ?? `cognito-migrate-${randomUUID().slice(0, 8)}`;
+    if (!saved) await dynamo.createMigrationTable(tableName);
+    const migrationWindowEnd =
+      saved?.migrationWindowEnd ??
+      options.migrationWindowEnd ??
+      new Date(clock.now() + 30 * 86_400_000).toISOString();
+    if (options.stateDir && !saved) {
+      writeSavedStack(options.stateDir, {
+        source,
+        target: { targetPoolId, targetClientId },
+        tableName,
+        migrationWindowEnd,
+      });
+    }
     const state: LocalState = {
       region,
       cognitoEndpoint: emulator.endpoint,
@@ -272,7 +313,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
         issuer: `${emulator.endpoint}/${targetPoolId}`,
       },
       tableName,
-      migrationWindowEnd: options.migrationWindowEnd ?? new Date(clock.now() + 30 * 86_400_000).toISOString(),
+      migrationWindowEnd,
       pid: process.pid,
       startedAt: new Date(clock.now()).toISOString(),
     };
@@ -289,8 +330,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       migrationWindowEnd: state.migrationWindowEnd,
       credentials: state.credentials,
       groupSyncFunctionName: 'group-sync',
-      // The emulator's quotas stand for the account's; the migrator may use all of them here.
-      quotaShare: 1,
+      // No quotaShare here: the configured one (default 0.5), as on AWS. The stack's functions and
+      // every `--local` process (which gets these settings) each take that share of the emulator's
+      // quotas, so together they stay inside them.
       ...(options.accountQuotaScale && options.accountQuotaScale !== 1
         ? {
             accountQuotas: Object.fromEntries(
@@ -330,6 +372,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       callbackApp,
       cognito,
       sourceCognito,
+      resumed: Boolean(saved),
       close: async () => {
         await callbackApp!.close();
         await functions.close();

@@ -83,3 +83,28 @@ export const readLocalState = (path: string): LocalState => {
   }
   return parsed.data;
 };
+
+/** True while the process `pid` runs (EPERM: it runs, as another user). */
+export const isProcessAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * Reads a state file for a `--local` command: one whose process is gone (the stack was killed
+ * and its file left behind) is a ConfigError naming the dead pid, not an ECONNREFUSED later.
+ */
+export const readLiveLocalState = (path: string): LocalState => {
+  const state = readLocalState(path);
+  if (state.pid !== undefined && !isProcessAlive(state.pid)) {
+    throw new ConfigError(
+      `Local stack state "${path}" is stale: its process ${state.pid} is gone; run \`cognito-migrate local start\` (the same --state-dir keeps its pools and table)`,
+      [path],
+    );
+  }
+  return state;
+};

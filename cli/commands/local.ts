@@ -28,6 +28,10 @@ export const localCommand: CommandFactory = (ctx) => {
     )
     .option('--seed <n>', 'PRNG seed for the population', integerIn({ min: 0, max: 2 ** 32 - 1 }), 1)
     .option(
+      '--state-dir <dir>',
+      'keep pools and table on disk here; the same dir again resumes them (after a kill too)',
+    )
+    .option(
       '--migration-config <file>',
       "a MigrationConfig file (the real run's): its settings (attributeMap, mfaPolicy, disabledUsers, quotaShare, migrationWindowEnd, ...) over the local defaults",
     )

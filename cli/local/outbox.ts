@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { readLocalState } from '#local/state-file';
+import { readLiveLocalState } from '#local/state-file';
 import { stateFilePath } from '../connection';
 import type { CommandContext } from '../context';
 
@@ -15,7 +15,7 @@ export const runLocalOutbox = async (
   command: Command,
 ): Promise<void> => {
   const output = ctx.output(command);
-  const state = readLocalState(stateFilePath(ctx.options(command), ctx.deps.cwd));
+  const state = readLiveLocalState(stateFilePath(ctx.options(command), ctx.deps.cwd));
   const url = new URL('/local/outbox', state.cognitoEndpoint);
   url.searchParams.set('userPoolId', opts.pool ?? state.target.userPoolId);
   if (opts.username) url.searchParams.set('username', opts.username);

@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { ConfigError } from '#shared/errors';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '#shared/clock';
@@ -7,7 +8,7 @@ import { readPoolConfigFile } from '#local/pool-settings';
 import { retryingThrottles, seedSourcePool, type CognitoCall } from '#local/seed';
 import { startLocalStack, type LocalStack } from '#local/stack';
 import type { ArtifactStack } from '#local/artifacts/stack';
-import { removeLocalState, writeLocalState } from '#local/state-file';
+import { isProcessAlive, readLocalState, removeLocalState, writeLocalState } from '#local/state-file';
 import { stateFilePath } from '../connection';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../exit-codes';
@@ -30,6 +31,8 @@ export interface StartOptions {
    * app first (cached by source hash under .cognito-migrate/cdk-out). @default the sources
    */
   artifacts?: string | boolean;
+  /** Keep pools and table here; a later start with the same directory serves them again. */
+  stateDir?: string;
 }
 
 /** `--source-endpoint URL --source-pool-id ID --source-client-id ID`: all three, or none. */
@@ -68,6 +71,7 @@ const startStack = async (options: StartOptions, onSynth?: (line: string) => voi
     ...(settings ? { config: settings } : {}),
     ...(settings?.migrationWindowEnd ? { migrationWindowEnd: settings.migrationWindowEnd } : {}),
     ...(externalSource ? { externalSource } : {}),
+    ...(options.stateDir ? { stateDir: options.stateDir } : {}),
     ...(options.sourcePoolConfig
       ? { sourcePool: { replace: readPoolConfigFile(options.sourcePoolConfig) } }
       : {}),
@@ -104,6 +108,8 @@ export const startSeededStack = async (
   try {
     // An external source is the operator's: the stack never writes to it.
     if (externalSource) return { stack, users: [] };
+    // A resumed stack already holds its users (and seeded-users.json from the first start).
+    if (stack.resumed) return { stack, users: [] };
     const users = await seedSourcePool({
       // In-process: the same semantics as over HTTP, an order of magnitude faster for seeding.
       // With quotas on, seeding takes the quota's pace.
@@ -121,6 +127,15 @@ export const startSeededStack = async (
   }
 };
 
+/** A state file left behind; a malformed one counts as stale too (the new start replaces it). */
+const readPrevious = (path: string): { pid?: number } => {
+  try {
+    return readLocalState(path);
+  } catch {
+    return {};
+  }
+};
+
 /** `local start`: runs the embedded stack in the foreground until the signal aborts. */
 export const runLocalStart = async (
   ctx: CommandContext,
@@ -129,6 +144,14 @@ export const runLocalStart = async (
 ): Promise<void> => {
   const output = ctx.output(command);
   const path = stateFilePath(ctx.options(command), ctx.deps.cwd);
+  const previous = existsSync(path) ? readPrevious(path) : undefined;
+  if (previous?.pid !== undefined && isProcessAlive(previous.pid)) {
+    throw new ConfigError(`A local stack (pid ${previous.pid}) already serves "${path}"; stop it first`, [
+      path,
+    ]);
+  }
+  if (previous)
+    output.line(`replacing stale state file ${path} (its process ${previous.pid ?? '?'} is gone)`);
   const bar = output.progress('seeding source users', opts.users);
   const { stack, users } = await startSeededStack(opts, (done) => bar.update(done));
   bar.stop();
@@ -136,7 +159,7 @@ export const runLocalStart = async (
     writeLocalState(path, stack.state);
     // Seeded users' passwords, so anyone can sign in to the target and watch a migration.
     const usersFile = join(dirname(path), 'seeded-users.json');
-    writeFileSync(usersFile, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
+    if (!stack.resumed) writeFileSync(usersFile, `${JSON.stringify(users, null, 2)}\n`, { mode: 0o600 });
     output.result({ stateFile: path, usersFile, ...stack.state }, () => [
       `local stack ready (state: ${path})`,
       `  cognito   ${stack.state.cognitoEndpoint}`,
@@ -151,7 +174,9 @@ export const runLocalStart = async (
         : []),
       stack.state.sourceCognitoEndpoint
         ? `  source pool at ${stack.state.sourceCognitoEndpoint} (external: nothing seeded)`
-        : `  ${users.length} seeded source users (passwords in ${usersFile})`,
+        : stack.resumed
+          ? `  resumed from ${opts.stateDir} (users as they were; passwords in ${usersFile})`
+          : `  ${users.length} seeded source users (passwords in ${usersFile})`,
       ...(stack.state.managedLogin
         ? [
             `  login     ${stack.state.managedLogin.loginUrl}`,

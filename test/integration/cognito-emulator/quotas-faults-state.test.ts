@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -115,6 +115,26 @@ describe('persistence', () => {
       expect(user.Username).toBe('kept');
     } finally {
       await stopHarness(second);
+    }
+  });
+
+  it('with autosaveMs, saves while calls arrive, so a process killed without close keeps what it served', async () => {
+    const stateFile = join(mkdtempSync(join(tmpdir(), 'cognito-emulator-')), 'state.json');
+    const first = await startHarness({ stateFile, autosaveMs: 10 });
+    const { poolId } = await createPool(first);
+    await create(first, poolId, 'saved-without-close');
+    // No close (a kill): poll the file until an autosave holds the user.
+    while (!existsSync(stateFile) || !readFileSync(stateFile, 'utf8').includes('saved-without-close'))
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    const second = await startHarness({ stateFile: `${stateFile}` });
+    try {
+      const user = await second.cognito.send(
+        new AdminGetUserCommand({ UserPoolId: poolId, Username: 'saved-without-close' }),
+      );
+      expect(user.Username).toBe('saved-without-close');
+    } finally {
+      await stopHarness(second);
+      await stopHarness(first);
     }
   });
 });
