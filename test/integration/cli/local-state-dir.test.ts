@@ -6,7 +6,7 @@ import { systemClock } from '#shared/clock';
 import { readLocalState, writeLocalState, type LocalState } from '#local/state-file';
 import { runCli } from '../../../cli/index';
 import type { StatusReport } from '../../../cli/commands/status';
-import { testDeps, type TestDeps } from './cli-harness';
+import { testDeps } from './cli-harness';
 
 /** A pid that certainly ran and is gone: a child that already exited. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid;
