@@ -77,7 +77,7 @@ const resolveExisting = async (
 };
 
 /**
- * AdminResetUserPassword errors Cognito returns before it acts (throttling, limits, validation): the
+ * AdminResetUserPassword (and AdminSetUserPassword) errors Cognito returns before it acts (throttling, limits, validation): the
  * user was not reset and no code went out. Anything else (a timeout, a 5xx, a dropped connection,
  * a messaging or Lambda failure) leaves it unknown whether a code was sent.
  */
@@ -258,14 +258,23 @@ export const resetFlaggedUser = async (
           target = undefined;
           continue;
         }
-        await deps.target.send(
-          new AdminSetUserPasswordCommand({
-            UserPoolId: deps.config.target.userPoolId,
-            Username: targetUsername,
-            Password: deps.randomPassword(),
-            Permanent: true,
-          }),
-        );
+        try {
+          await deps.target.send(
+            new AdminSetUserPasswordCommand({
+              UserPoolId: deps.config.target.userPoolId,
+              Username: targetUsername,
+              Password: deps.randomPassword(),
+              Permanent: true,
+            }),
+          );
+        } catch (error) {
+          // Proven not applied (throttled, refused): release the marker so the rerun sets the
+          // password at once instead of waiting MARKER_GRACE_MS for a call that never landed.
+          if (isAwsError(error, ...RESET_NOT_APPLIED)) {
+            await clearMarker(deps, username, 'passwordSetRequestedAt', claimed).catch(() => false);
+          }
+          throw error;
+        }
         target = { ...target!, status: 'CONFIRMED' };
         continue;
       }

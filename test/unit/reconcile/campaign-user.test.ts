@@ -178,6 +178,26 @@ describe('resetFlaggedUser', () => {
     expect((await getUser(table, 'tia'))?.status).toBe('RESET_SENT');
   });
 
+  it('on a throttled AdminSetUserPassword (not applied), releases the password marker so the rerun goes on at once', async () => {
+    await flagged({ username: 'ria' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .resolves({ User: { Username: 'ria', UserStatus: 'FORCE_CHANGE_PASSWORD', Enabled: true } })
+      .on(AdminSetUserPasswordCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
+      .resolves({});
+
+    await expect(resetFlaggedUser('ria', deps, aTargetSchema())).rejects.toThrow('Rate exceeded');
+    const between = (await getUser(table, 'ria')) as Record<string, unknown> | undefined;
+    targetMock.on(AdminGetUserCommand).resolves(targetUser('ria', 'FORCE_CHANGE_PASSWORD'));
+    const rerun = await resetFlaggedUser('ria', deps, aTargetSchema());
+
+    expect(between).not.toHaveProperty('passwordSetRequestedAt');
+    expect(rerun).toEqual({ username: 'ria', outcome: 'reset-sent' });
+    expect(targetMock).toHaveReceivedCommandTimes(AdminSetUserPasswordCommand, 2);
+  });
+
   it.each([
     ['a timeout', Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })],
     ['a 5xx', new InternalErrorException({ message: 'internal error', $metadata: {} })],
