@@ -19,8 +19,11 @@ export interface CheckpointedLoopOptions<T> {
   /** Stop starting new pages once this much time has passed. */
   budgetMs: number;
   fetch(cursor: string | undefined): Promise<Page<T>>;
-  /** Writes a page (idempotently: a replay after a crash writes it again) and returns how many it saw. */
-  write(items: T[]): Promise<number>;
+  /**
+   * Writes a page (idempotently: a replay after a crash writes it again) and returns how many it
+   * saw — and, for a scoped user listing, how many it left out as out of scope.
+   */
+  write(items: T[]): Promise<number | { seen: number; outOfScope: number }>;
 }
 
 /**
@@ -39,6 +42,7 @@ export const runCheckpointedLoop = async <T>(options: CheckpointedLoopOptions<T>
   let cursor = checkpoint.cursor;
   let pending = options.fetch(cursor);
   let counted = 0;
+  let outOfScopeTotal = 0;
   let pages = 0;
   for (;;) {
     const page = await pending;
@@ -46,24 +50,34 @@ export const runCheckpointedLoop = async <T>(options: CheckpointedLoopOptions<T>
     const prefetch = more && clock.now() < deadline ? options.fetch(page.next) : undefined;
     // Handled here so a failed write does not leave the prefetch's rejection unobserved.
     prefetch?.catch(() => undefined);
-    const seen = await options.write(page.items);
+    const written = await options.write(page.items);
+    const { seen, outOfScope } = typeof written === 'number' ? { seen: written, outOfScope: 0 } : written;
     const advanced = await advanceCheckpoint(table, runId, key, {
       fromCursor: cursor,
       toCursor: page.next,
       seen,
+      outOfScope,
       done: !more,
     });
     if (!advanced) {
       // Someone else (a retried or duplicate invocation) moved this checkpoint: continue from
       // where the table says, in a fresh invocation.
       const latest = await getCheckpoint(table, runId, key);
-      return { done: latest.done, ...(latest.cursor ? { cursor: latest.cursor } : {}), counted, pages };
+      return {
+        done: latest.done,
+        ...(latest.cursor ? { cursor: latest.cursor } : {}),
+        counted,
+        pages,
+        ...(outOfScopeTotal ? { outOfScope: outOfScopeTotal } : {}),
+      };
     }
     counted += seen;
+    outOfScopeTotal += outOfScope;
     pages += 1;
     cursor = page.next;
-    if (!more) return { done: true, counted, pages };
-    if (!prefetch) return { done: false, ...(cursor ? { cursor } : {}), counted, pages };
+    const scoped = outOfScopeTotal ? { outOfScope: outOfScopeTotal } : {};
+    if (!more) return { done: true, counted, pages, ...scoped };
+    if (!prefetch) return { done: false, ...(cursor ? { cursor } : {}), counted, pages, ...scoped };
     pending = prefetch;
   }
 };

@@ -2,7 +2,7 @@ import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { runCheckpointedLoop } from './checkpointed-loop';
 import { callCognito } from '#shared/cognito/errors';
 import { markPhaseStarted } from '#shared/table/run-phases';
-import { writeUserPage } from './snapshot';
+import { writeScopedPage } from './scoped-page';
 import type { BulkExportDeps, LoopResult } from './types';
 
 export interface ExportUsersInput {
@@ -48,7 +48,13 @@ export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps)
       );
       return { items: page.Users ?? [], ...(page.PaginationToken ? { next: page.PaginationToken } : {}) };
     },
-    write: (users) => writeUserPage(deps.table, users, { runId: input.runId, shard: input.shard }),
+    write: (users) =>
+      writeScopedPage(deps.table, users, {
+        runId: input.runId,
+        shard: input.shard,
+        scope: deps.config.migrationScope,
+        logger: deps.logger,
+      }),
   }).finally(release);
   deps.countExported?.(result.counted);
   deps.logger.info('shard exported', {
@@ -56,6 +62,7 @@ export const exportUsers = async (input: ExportUsersInput, deps: BulkExportDeps)
     runId: input.runId,
     shard: input.shard,
     counted: result.counted,
+    ...(result.outOfScope ? { outOfScope: result.outOfScope } : {}),
     pages: result.pages,
   });
   return result;

@@ -50,6 +50,8 @@ export interface RunSummary {
   groups: number;
   memberships: number;
   sourceDeleted: number;
+  /** Source users read but outside the migration scope: not snapshotted (0 without a scope). */
+  outOfScope: number;
   durationsSeconds: Record<string, number>;
   usersPerSecond: number;
 }
@@ -135,6 +137,10 @@ const sweepPage = async (
   return { ...state, sourceDeleted, ...(page.cursor ? { cursor: page.cursor } : { cursor: undefined }) };
 };
 
+/** Users the run's shards read but left out of the migration scope. */
+const outOfScopeOf = async (deps: BulkExportDeps, runId: string): Promise<number> =>
+  (await listCheckpoints(deps.table, runId, 'users#')).reduce((sum, c) => sum + c.outOfScope, 0);
+
 const verifyShards = async (deps: BulkExportDeps, input: FinishInput, seen: number): Promise<number> => {
   const checkpoints = await listCheckpoints(deps.table, input.runId, 'users#');
   const byKey = new Map(checkpoints.map((c) => [c.key, c]));
@@ -163,6 +169,7 @@ const succeeded = (input: FinishInput, run: RunRecord): FinishResult => {
     groups: counts.groups ?? 0,
     memberships: counts.memberships ?? 0,
     sourceDeleted: counts.sourceDeleted ?? 0,
+    outOfScope: counts.outOfScope ?? 0,
     durationsSeconds: durations,
     usersPerSecond: (durations.users ?? 0) > 0 ? Math.round(users / (durations.users ?? 1)) : 0,
   };
@@ -213,7 +220,8 @@ export const finishSync = async (input: FinishInput, deps: BulkExportDeps): Prom
   );
   const run = await getRun(deps.table, input.runId);
   const durationsSeconds = run ? phaseDurations(run, deps.clock.now()) : {};
-  const counts = { users, groups, memberships, sourceDeleted: state.sourceDeleted };
+  const outOfScope = await outOfScopeOf(deps, input.runId);
+  const counts = { users, groups, memberships, sourceDeleted: state.sourceDeleted, outOfScope };
   // A task that died (or timed out) between writing a page and adding its counters was retried
   // and counted nothing the second time: the counters are recounted from the status index so the
   // run ends with them exact, not a page short.

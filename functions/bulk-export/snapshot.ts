@@ -26,6 +26,21 @@ export const toSnapshot = (user: UserType): SourceUserSnapshot => {
   };
 };
 
+/** Every user of a shard's page has a username and a sub inside the shard's prefix. */
+export const checkShardPage = (snapshots: readonly SourceUserSnapshot[], shard: string): void => {
+  for (const user of snapshots) {
+    if (!user.username || !user.sub) {
+      throw new ShardIntegrityError(`Shard ${shard} returned a user without a username or sub`);
+    }
+    // The shard's filter is `sub ^= "<prefix>"`; a user outside it would be counted twice.
+    if (!user.sub.toLowerCase().startsWith(shard)) {
+      throw new ShardIntegrityError(
+        `Shard ${shard} returned a user whose sub starts with "${user.sub.slice(0, shard.length)}"`,
+      );
+    }
+  }
+};
+
 /**
  * Writes one page of a shard: every user's snapshot (an UpdateItem that refreshes attributes but
  * never resets a migration status), then the page's login keys (BatchWriteItem in 25s), then
@@ -39,17 +54,7 @@ export const writeUserPage = async (
   scope: { runId: string; shard: string },
 ): Promise<number> => {
   const snapshots = users.map(toSnapshot);
-  for (const user of snapshots) {
-    if (!user.username || !user.sub) {
-      throw new ShardIntegrityError(`Shard ${scope.shard} returned a user without a username or sub`);
-    }
-    // The shard's filter is `sub ^= "<prefix>"`; a user outside it would be counted twice.
-    if (!user.sub.toLowerCase().startsWith(scope.shard)) {
-      throw new ShardIntegrityError(
-        `Shard ${scope.shard} returned a user whose sub starts with "${user.sub.slice(0, scope.shard.length)}"`,
-      );
-    }
-  }
+  checkShardPage(snapshots, scope.shard);
   let created = 0;
   await pLimit(WRITE_CONCURRENCY).map(snapshots, async (user) => {
     const result = await upsertSnapshot(table, user, scope);

@@ -39,5 +39,7 @@ export interface LoopResult {
   cursor?: string;
   /** Items this invocation counted (replayed pages count nothing). */
   counted: number;
+  /** Users this invocation counted out of the migration scope (scoped user shards only). */
+  outOfScope?: number;
   pages: number;
 }

@@ -57,6 +57,23 @@ const endpoints = z
   .strict()
   .default({});
 
+/**
+ * Which source users this target takes (functions/shared/migration-scope.ts): users whose
+ * `attribute` holds one of `values`. Absent: every user. Values are compared exactly.
+ */
+const migrationScope = z
+  .object({
+    attribute: z
+      .string()
+      .min(1, 'a source attribute such as "custom:tenant"')
+      .regex(/^[\w:.-]{1,64}$/, 'a source attribute name such as "custom:tenant"'),
+    values: z
+      .array(z.string().min(1, 'an attribute value, not empty'))
+      .min(1, 'at least one value; without values no user would be in scope')
+      .refine((values) => new Set(values).size === values.length, { message: 'values must be unique' }),
+  })
+  .strict();
+
 /** The whole configuration of a migration, validated once and shared by every function and the CLI. */
 export const configSchema = z
   .object({
@@ -111,6 +128,8 @@ export const configSchema = z
       .default({ legacySubAttribute: 'custom:legacy_sub', renames: {}, drops: [] }),
     mfaPolicy: z.enum(['reset', 'reject']).default('reset'),
     disabledUsers: z.enum(['create-disabled', 'skip']).default('create-disabled'),
+    /** Only these source users are snapshotted, migrated, flagged and reset. @default every user */
+    migrationScope: migrationScope.optional(),
     groupRoleArnMap: z.record(z.string(), roleArn).default({}),
     quotaShare: z.number().gt(0).max(1).default(0.5),
     quotaShareByCategory: perCategory(z.number().gt(0).max(1)).default({}),

@@ -24,6 +24,8 @@ export interface Checkpoint {
   key: string;
   cursor?: string;
   seen: number;
+  /** Users read but outside the migration scope (user shards only). */
+  outOfScope: number;
   pages: number;
   done: boolean;
 }
@@ -143,6 +145,7 @@ export const getCheckpoint = async (ctx: TableContext, runId: string, key: strin
   return {
     key,
     seen: Number(Item?.seen ?? 0),
+    outOfScope: Number(Item?.outOfScope ?? 0),
     pages: Number(Item?.pages ?? 0),
     done: Item?.done === true,
     ...(typeof Item?.cursor === 'string' ? { cursor: Item.cursor } : {}),
@@ -163,6 +166,7 @@ export const listCheckpoints = async (
   return items.map((item) => ({
     key: String(item.sk).slice(3),
     seen: Number(item.seen ?? 0),
+    outOfScope: Number(item.outOfScope ?? 0),
     pages: Number(item.pages ?? 0),
     done: item.done === true,
     ...(typeof item.cursor === 'string' ? { cursor: item.cursor } : {}),
@@ -178,7 +182,14 @@ export const advanceCheckpoint = async (
   ctx: TableContext,
   runId: string,
   key: string,
-  step: { fromCursor: string | undefined; toCursor: string | undefined; seen: number; done: boolean },
+  step: {
+    fromCursor: string | undefined;
+    toCursor: string | undefined;
+    seen: number;
+    /** Users the page held outside the migration scope (read, not written). */
+    outOfScope?: number;
+    done: boolean;
+  },
 ): Promise<boolean> => {
   const values: Record<string, unknown> = {
     ':seen': step.seen,
@@ -193,7 +204,12 @@ export const advanceCheckpoint = async (
     condition += ' AND #cursor = :from';
     values[':from'] = step.fromCursor;
   }
-  let update = 'ADD seen :seen, pages :one SET done = :done, updatedAt = :now';
+  let update = 'ADD seen :seen, pages :one';
+  if (step.outOfScope) {
+    update += ', outOfScope :outOfScope';
+    values[':outOfScope'] = step.outOfScope;
+  }
+  update += ' SET done = :done, updatedAt = :now';
   if (step.toCursor === undefined) update += ' REMOVE #cursor';
   else {
     update += ', #cursor = :to';

@@ -6,6 +6,7 @@ export const MIGRATION_STATUSES = [
   'RESET_SENT',
   'NEEDS_ADMIN',
   'SOURCE_DELETED',
+  'OUT_OF_SCOPE',
 ] as const;
 
 export type MigrationStatus = (typeof MIGRATION_STATUSES)[number];
@@ -15,11 +16,14 @@ export type MigrationStatus = (typeof MIGRATION_STATUSES)[number];
  * nothing the migrator does may undo or re-count that.
  */
 export const ALLOWED_TRANSITIONS: Record<MigrationStatus, readonly MigrationStatus[]> = {
-  PENDING: ['MIGRATED', 'FLAGGED_FOR_RESET', 'NEEDS_ADMIN', 'SOURCE_DELETED'],
-  FLAGGED_FOR_RESET: ['RESET_SENT', 'MIGRATED', 'NEEDS_ADMIN', 'SOURCE_DELETED'],
+  PENDING: ['MIGRATED', 'FLAGGED_FOR_RESET', 'NEEDS_ADMIN', 'SOURCE_DELETED', 'OUT_OF_SCOPE'],
+  FLAGGED_FOR_RESET: ['RESET_SENT', 'MIGRATED', 'NEEDS_ADMIN', 'SOURCE_DELETED', 'OUT_OF_SCOPE'],
   RESET_SENT: ['MIGRATED'],
-  NEEDS_ADMIN: ['MIGRATED', 'FLAGGED_FOR_RESET', 'RESET_SENT', 'PENDING'],
+  NEEDS_ADMIN: ['MIGRATED', 'FLAGGED_FOR_RESET', 'RESET_SENT', 'PENDING', 'OUT_OF_SCOPE'],
   SOURCE_DELETED: ['PENDING'],
+  // A user who left the migration scope (their scope attribute changed in the source) and may
+  // come back into it: a later sync makes them PENDING again, a sign-in in scope MIGRATED.
+  OUT_OF_SCOPE: ['PENDING', 'MIGRATED'],
   MIGRATED: [],
 };
 
@@ -35,6 +39,18 @@ export const AWAITING_MIGRATION: readonly MigrationStatus[] = [
   'RESET_SENT',
   'NEEDS_ADMIN',
 ];
+
+/**
+ * Who a sign-in may record MIGRATED: those awaiting migration, and a user who left the scope and
+ * is back in it at sign-in (the source's current attributes decide, not the last sync).
+ */
+export const MIGRATABLE: readonly MigrationStatus[] = [...AWAITING_MIGRATION, 'OUT_OF_SCOPE'];
+
+/**
+ * Who may leave the scope for OUT_OF_SCOPE: everyone the target has not taken in yet. MIGRATED and
+ * RESET_SENT users stay: they exist in the target, and the migrator never removes a target user.
+ */
+export const SCOPE_LEAVERS: readonly MigrationStatus[] = ['PENDING', 'FLAGGED_FOR_RESET', 'NEEDS_ADMIN'];
 
 /** Nothing has reached the user yet: no target account, no reset code. */
 export const UNTOUCHED: readonly MigrationStatus[] = ['PENDING', 'FLAGGED_FOR_RESET'];

@@ -2,7 +2,7 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { InvalidTransitionError } from '../errors';
 import { ConditionalCheckFailedException, conditionalWrite, tableCall as wrap } from './errors';
 import { decodeCursor, encodeCursor } from './pagination';
-import { AWAITING_MIGRATION, canTransition, type MigrationMethod, type MigrationStatus } from './status';
+import { canTransition, MIGRATABLE, type MigrationMethod, type MigrationStatus } from './status';
 import { addCounters, recordHourlyMigration } from './progress';
 import { STATUS_INDEX, STATUS_SHARDS } from './definition';
 import { statusKey, userKey, type TableContext } from './context';
@@ -60,7 +60,7 @@ export const getUser = async (ctx: TableContext, username: string): Promise<User
 /**
  * Writes or refreshes a user's snapshot in one UpdateItem. A new user becomes PENDING; an
  * existing user's migration status is never reset (a re-run must not undo MIGRATED), except that
- * a user marked SOURCE_DELETED who is seen again returns to PENDING. Returns whether it was new,
+ * a user marked SOURCE_DELETED or OUT_OF_SCOPE who is seen again (in scope) returns to PENDING. Returns whether it was new,
  * so the caller can add the page's counters once.
  */
 export const upsertSnapshot = async (
@@ -111,8 +111,9 @@ export const upsertSnapshot = async (
   );
   const previous = result.Attributes?.status as MigrationStatus | undefined;
   if (previous === undefined) return { created: true };
-  if (previous === 'SOURCE_DELETED') {
-    await transitionStatus(ctx, user.username, { from: ['SOURCE_DELETED'], to: 'PENDING' });
+  // Seen again (in scope again): back to PENDING, as if never gone.
+  if (previous === 'SOURCE_DELETED' || previous === 'OUT_OF_SCOPE') {
+    await transitionStatus(ctx, user.username, { from: [previous], to: 'PENDING' });
   }
   return { created: false, previousStatus: previous };
 };
@@ -248,7 +249,7 @@ export const recordMigrated = async (
   }
   if (existing.status === 'MIGRATED') return { changed: false, status: 'MIGRATED' };
   const result = await transitionStatus(ctx, username, {
-    from: AWAITING_MIGRATION,
+    from: MIGRATABLE,
     to: 'MIGRATED',
     set,
   });

@@ -6,7 +6,9 @@ import {
   canTransition,
   DELETABLE,
   IN_TARGET,
+  MIGRATABLE,
   MIGRATION_STATUSES,
+  SCOPE_LEAVERS,
   STRAGGLERS,
   type MigrationStatus,
 } from '#shared/table/status';
@@ -14,8 +16,17 @@ import {
 const mayBecome = (to: MigrationStatus) => MIGRATION_STATUSES.filter((from) => canTransition(from, to));
 
 describe('status groups', () => {
-  it('AWAITING_MIGRATION is exactly the statuses a sign-in may still move to MIGRATED', () => {
-    expect([...AWAITING_MIGRATION].sort()).toEqual(mayBecome('MIGRATED').sort());
+  it('MIGRATABLE is exactly the statuses a sign-in may still move to MIGRATED', () => {
+    expect([...MIGRATABLE].sort()).toEqual(mayBecome('MIGRATED').sort());
+  });
+
+  it('AWAITING_MIGRATION is MIGRATABLE without OUT_OF_SCOPE, whose sign-in keys are not ours to guard', () => {
+    expect([...AWAITING_MIGRATION].sort()).toEqual(MIGRATABLE.filter((s) => s !== 'OUT_OF_SCOPE').sort());
+  });
+
+  it('SCOPE_LEAVERS is exactly the statuses that may become OUT_OF_SCOPE, none of them in the target', () => {
+    expect([...SCOPE_LEAVERS].sort()).toEqual(mayBecome('OUT_OF_SCOPE').sort());
+    expect(SCOPE_LEAVERS.filter((s) => IN_TARGET.includes(s))).toEqual([]);
   });
 
   it('DELETABLE is exactly the statuses that may become SOURCE_DELETED', () => {
