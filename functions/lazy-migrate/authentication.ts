@@ -1,5 +1,6 @@
 import type { UserMigrationAuthenticationTriggerEvent } from 'aws-lambda';
 import type { TargetSchema } from '#shared/attribute-mapping';
+import { inScope } from '#shared/migration-scope';
 import { getUser, type UserRecord } from '#shared/table/users';
 import type { Deadline } from './deadline';
 import {
@@ -113,6 +114,9 @@ const signInAs = async (
     finalUserStatus: MigrationResponse['finalUserStatus'],
     extra: { enableSMSMFA?: boolean; mfaReenrolRequired?: boolean } = {},
   ): Promise<MigrationDecision> => {
+    // The source's current attributes decide, before anything is written: a user outside the
+    // scope is answered as an unknown user is, and nothing is recorded for them.
+    if (!inScope(user.attributes, config.migrationScope)) refuse('OUT_OF_SCOPE');
     const record = await recordOf(user.username);
     const { attributes, targetUsername, targetUsernameAttribute, dropped } = targetAttributes(
       typed,

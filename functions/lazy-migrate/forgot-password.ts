@@ -1,4 +1,5 @@
 import type { UserMigrationForgotPasswordTriggerEvent } from 'aws-lambda';
+import { inScope } from '#shared/migration-scope';
 import { getUser } from '#shared/table/users';
 import type { Deadline } from './deadline';
 import { hasVerifiedContact, targetAttributes, type MigrationDecision } from './decision';
@@ -58,6 +59,8 @@ export const migrateOnForgotPassword = async (
     user.username === resolved.record?.username
       ? resolved.record
       : await getUser(table, user.username).catch(() => undefined);
+  // Current attributes (the snapshot's when the source is retired): out of scope reads as unknown.
+  if (!inScope(user.attributes, config.migrationScope)) refuse('OUT_OF_SCOPE');
   if (!user.enabled) refuse('USER_DISABLED');
   if (user.userStatus === 'EXTERNAL_PROVIDER' || user.attributes.identities) refuse('FEDERATED_USER');
   if (user.userStatus === 'UNCONFIRMED') refuse('USER_NOT_CONFIRMED');

@@ -31,6 +31,7 @@ export const resolveLogin = async (
     kind,
     typed,
     deadline.signal,
+    deps.config.migrationScope,
   );
   return holder ? withRecord(deps, holder) : resolved;
 };
@@ -57,6 +58,7 @@ export const resolveMovedAlias = async (
     kind,
     value,
     deadline.signal,
+    deps.config.migrationScope,
   );
   if (!holder || holder === resolved.sourceUsername) return undefined;
   deps.logger.info('login key moved to another source user since the sync', { reason: 'ALIAS_MOVED', kind });

@@ -1,6 +1,7 @@
 import type { PreSignUpTriggerEvent } from 'aws-lambda';
 import { MigrationError } from '#shared/errors';
 import { findUsernamesByLoginKey } from '#shared/table/login-keys';
+import { inScope } from '#shared/migration-scope';
 import { AWAITING_MIGRATION } from '#shared/table/status';
 import { getUser } from '#shared/table/users';
 import type { LazyMigrateDeps } from './deps';
@@ -36,13 +37,14 @@ const heldInSource = async (
   signal: AbortSignal,
 ): Promise<boolean> => {
   const poolId = deps.config.source.userPoolId;
+  const scope = deps.config.migrationScope;
   if (kind === 'email' || kind === 'phone_number') {
-    return (await findSourceUsernameByAlias(deps.source, poolId, kind, value, signal)) !== undefined;
+    return (await findSourceUsernameByAlias(deps.source, poolId, kind, value, signal, scope)) !== undefined;
   }
   for (const name of new Set([value, value.toLowerCase()])) {
     try {
-      await getSourceUser(deps.source, poolId, name, signal);
-      return true;
+      // A source user outside the migration scope is another target's (or nobody's): not ours to guard.
+      if (inScope((await getSourceUser(deps.source, poolId, name, signal)).attributes, scope)) return true;
     } catch (error) {
       if (!(error instanceof MigrationRefusedError && error.reason === 'USER_NOT_FOUND')) throw error;
     }
@@ -57,6 +59,8 @@ const heldInSource = async (
  * or preferred_username belongs to a source user not yet migrated: per the snapshot, or — for a
  * value the snapshot does not know (a user created or changed after the sync) — per the source
  * itself, within the trigger's deadline. Fails closed: when either cannot be asked, sign-up waits.
+ * A source user outside the migration scope blocks nothing: the snapshot never holds them (or holds
+ * them OUT_OF_SCOPE), and the source's holder counts only when in scope.
  * PreSignUp_AdminCreateUser (the reset campaign creating legacy users on purpose) passes untouched.
  */
 export const guardSignUp = async (

@@ -2,6 +2,7 @@ import {
   ListUsersCommand,
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { inScopeList, type MigrationScope } from '#shared/migration-scope';
 import { MigrationRefusedError, refuse } from './refusal';
 import { sourceRefusalReason } from '#shared/cognito/errors';
 
@@ -12,7 +13,8 @@ const VERIFIED_FLAG = { email: 'email_verified', phone_number: 'phone_number_ver
  * or `phone_number = "..."` filter: one UserList call, the scarcest quota, so callers use it only
  * when the snapshot cannot answer). Only a verified holder counts, as Cognito resolves aliases.
  * Returns that user's username, or undefined when nobody holds it verified; two verified holders
- * (a source without that alias, where Cognito does not keep them unique) → AMBIGUOUS_USER.
+ * (a source without that alias, where Cognito does not keep them unique) → AMBIGUOUS_USER. With a
+ * migration scope only holders in scope count: an address of another tenant's user is not ours.
  */
 export const findSourceUsernameByAlias = async (
   cognito: CognitoIdentityProviderClient,
@@ -20,6 +22,7 @@ export const findSourceUsernameByAlias = async (
   kind: 'email' | 'phone_number',
   value: string,
   abortSignal: AbortSignal,
+  scope?: MigrationScope,
 ): Promise<string | undefined> => {
   // The filter is a quoted string; a value that would need escaping is no valid email or phone.
   if (/["\\]/.test(value)) return undefined;
@@ -39,8 +42,10 @@ export const findSourceUsernameByAlias = async (
       error instanceof Error ? error.name : undefined,
     );
   }
-  const holders = (users ?? []).filter((user) =>
-    (user.Attributes ?? []).some((a) => a.Name === VERIFIED_FLAG[kind] && a.Value === 'true'),
+  const holders = (users ?? []).filter(
+    (user) =>
+      (user.Attributes ?? []).some((a) => a.Name === VERIFIED_FLAG[kind] && a.Value === 'true') &&
+      inScopeList(user.Attributes, scope),
   );
   if (holders.length > 1) return refuse('AMBIGUOUS_USER', `${holders.length} verified holders in the source`);
   return holders[0]?.Username;

@@ -10,6 +10,8 @@
 export type RefusalReason =
   | 'INVALID_CREDENTIALS'
   | 'USER_NOT_FOUND'
+  /** A source user outside the migration scope: answered exactly as USER_NOT_FOUND is. */
+  | 'OUT_OF_SCOPE'
   | 'AMBIGUOUS_USER'
   | 'PASSWORD_RESET_REQUIRED'
   | 'USER_NOT_CONFIRMED'

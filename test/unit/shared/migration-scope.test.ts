@@ -47,7 +47,7 @@ const issuesOf = (migrationScope: unknown): string[] => {
   try {
     parseConfig({ ...valid, migrationScope });
   } catch (error) {
-    if (error instanceof ConfigError) return error.issues;
+    if (error instanceof ConfigError) return [...error.issues];
     throw error;
   }
   return [];
