@@ -120,7 +120,8 @@ export const reconcileCommand: CommandFactory = (ctx) =>
             (report.repair.conflicts.length ? `, ${report.repair.conflicts.length} conflict(s)` : ''),
           ...(report.flag
             ? [
-                `flagged ${report.flag.flagged.length} for reset, ${report.flag.sourceDeleted.length} gone from the source`,
+                `flagged ${report.flag.flagged.length} for reset, ${report.flag.sourceDeleted.length} gone from the source` +
+                  (report.flag.outOfScope.length ? `, ${report.flag.outOfScope.length} out of scope` : ''),
               ]
             : []),
         ]);

@@ -14,6 +14,7 @@ import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status'
 import { nextStep } from './campaign-step';
 import type { ReconcileDeps } from './deps';
 import { planUser, type CreatePlan } from './plan-user';
+import { skipIfOutOfScope } from './scope-check';
 import type { UserOutcome } from './report';
 import { isSameUser, toTargetUser, type TargetUser } from './target-match';
 
@@ -203,6 +204,10 @@ export const resetFlaggedUser = async (
     }
     if (record.status !== 'FLAGGED_FOR_RESET')
       return withWarning({ username, outcome: 'skipped', reason: `ALREADY_${record.status}` });
+    if (round === 0) {
+      const outOfScope = await skipIfOutOfScope(record, deps);
+      if (outOfScope) return outOfScope;
+    }
     const plan = planUser(record, schema, deps);
     if (plan.action === 'needs-admin') return needsAdmin(deps, username, plan.reason);
     const hasMarker = Boolean(record.createRequestedAt || record.resetRequestedAt);

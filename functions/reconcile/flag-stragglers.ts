@@ -1,6 +1,7 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
 import { isAwsError } from '#shared/cognito/errors';
+import { inScopeList } from '#shared/migration-scope';
 import { STRAGGLERS } from '#shared/table/status';
 import { listUsersByStatus, transitionStatus, type StatusEntry } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
@@ -10,22 +11,29 @@ export interface FlagResult {
   flagged: string[];
   /** Users gone from the source pool since the snapshot: SOURCE_DELETED, never reset. */
   sourceDeleted: string[];
+  /** Users who left the migration scope since the snapshot: OUT_OF_SCOPE, never reset. */
+  outOfScope: string[];
   complete: boolean;
 }
 
-type SourceState = { exists: false } | { exists: true; enabled: boolean };
+type SourceState = { exists: false } | { exists: true; enabled: boolean; inScope: boolean };
 
 /**
  * Asks the source pool whether the user still exists and is enabled (AdminGetUser, UserRead in
  * the source account). A retired source is not asked: the snapshot is then the truth.
  */
 const sourceState = async (record: StatusEntry, deps: ReconcileDeps): Promise<SourceState> => {
-  if (deps.config.source.retired) return { exists: true, enabled: record.enabled };
+  // The snapshot held only in-scope users; a retired source cannot say who left the scope since.
+  if (deps.config.source.retired) return { exists: true, enabled: record.enabled, inScope: true };
   try {
     const user = await deps.source.send(
       new AdminGetUserCommand({ UserPoolId: deps.config.source.userPoolId, Username: record.username }),
     );
-    return { exists: true, enabled: user.Enabled !== false };
+    return {
+      exists: true,
+      enabled: user.Enabled !== false,
+      inScope: inScopeList(user.UserAttributes, deps.config.migrationScope),
+    };
   } catch (error) {
     if (isAwsError(error, 'UserNotFoundException')) return { exists: false };
     throw error;
@@ -34,14 +42,15 @@ const sourceState = async (record: StatusEntry, deps: ReconcileDeps): Promise<So
 
 /**
  * After the migration window: every user still PENDING becomes FLAGGED_FOR_RESET (the status
- * index then lists them for the campaign). Each move is a conditional write from PENDING, so a
+ * index then lists them for the campaign) — or SOURCE_DELETED when the source no longer has them,
+ * OUT_OF_SCOPE when the source says they left the migration scope. Each move is a conditional write from PENDING, so a
  * user who signs in meanwhile stays MIGRATED and a second run changes nothing.
  */
 export const flagStragglers = async (
   deps: ReconcileDeps,
   options: { dryRun?: boolean; limit?: number } = {},
 ): Promise<FlagResult> => {
-  const result: FlagResult = { flagged: [], sourceDeleted: [], complete: false };
+  const result: FlagResult = { flagged: [], sourceDeleted: [], outOfScope: [], complete: false };
   const limit = pLimit(deps.concurrency);
   const max = options.limit ?? Infinity;
   const deadline = deps.clock.now() + deps.budgetMs;
@@ -59,23 +68,30 @@ export const flagStragglers = async (
       page.users.map((record) =>
         limit(async () => {
           const state = await sourceState(record, deps);
-          const list = state.exists ? result.flagged : result.sourceDeleted;
+          const leftScope = state.exists && !state.inScope;
+          const list = leftScope ? result.outOfScope : state.exists ? result.flagged : result.sourceDeleted;
           if (options.dryRun) {
             list.push(record.username);
             return;
           }
-          const { changed } = state.exists
+          const { changed } = leftScope
             ? await transitionStatus(deps.table, record.username, {
                 from: STRAGGLERS,
-                to: 'FLAGGED_FOR_RESET',
-                // A user disabled in the source since the snapshot must be created disabled.
-                set: { flaggedAt, enabled: state.enabled },
+                to: 'OUT_OF_SCOPE',
+                reason: 'LEFT_SCOPE',
               })
-            : await transitionStatus(deps.table, record.username, {
-                from: STRAGGLERS,
-                to: 'SOURCE_DELETED',
-                reason: 'NOT_IN_SOURCE_AT_WINDOW_END',
-              });
+            : state.exists
+              ? await transitionStatus(deps.table, record.username, {
+                  from: STRAGGLERS,
+                  to: 'FLAGGED_FOR_RESET',
+                  // A user disabled in the source since the snapshot must be created disabled.
+                  set: { flaggedAt, enabled: state.enabled },
+                })
+              : await transitionStatus(deps.table, record.username, {
+                  from: STRAGGLERS,
+                  to: 'SOURCE_DELETED',
+                  reason: 'NOT_IN_SOURCE_AT_WINDOW_END',
+                });
           if (changed) list.push(record.username);
         }),
       ),
@@ -87,6 +103,7 @@ export const flagStragglers = async (
     reason: 'window-ended',
     flagged: result.flagged.length,
     sourceDeleted: result.sourceDeleted.length,
+    outOfScope: result.outOfScope.length,
   });
   return result;
 };

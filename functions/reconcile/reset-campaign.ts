@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import { acquireLease, createLeaseGuard, releaseLease, type LeaseGuard } from '#shared/table/leases';
 import { getUser, listUsersByStatus } from '#shared/table/users';
 import { resetFlaggedUser } from './campaign-user';
+import { skipIfOutOfScope } from './scope-check';
 import { planUser, sampleOf } from './plan-user';
 import type { ReconcileDeps } from './deps';
 import { buildCampaignReport, type CampaignReport, type CampaignSample, type UserOutcome } from './report';
@@ -89,6 +90,11 @@ export const runCampaignSteps = async (
       if (dryRun) {
         const record = await getUser(deps.table, username);
         if (record?.status !== 'FLAGGED_FOR_RESET') return;
+        const outOfScope = await skipIfOutOfScope(record, deps, { dryRun: true });
+        if (outOfScope) {
+          outcomes.push(outOfScope);
+          return;
+        }
         const preview = sampleOf(record, planUser(record, schema, deps));
         outcomes.push(preview);
         if (sample.length < SAMPLE_SIZE) sample.push(preview);

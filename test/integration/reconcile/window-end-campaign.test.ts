@@ -99,7 +99,7 @@ describe('reconcile and the reset campaign through the emulator', () => {
 
     const report = await reconcile(deps());
 
-    expect(report.flag).toEqual({ flagged: [], sourceDeleted: [], complete: true });
+    expect(report.flag).toEqual({ flagged: [], sourceDeleted: [], outOfScope: [], complete: true });
     expect(report.repair.repaired).toEqual([]);
     expect((await getProgress(table)).byStatus).toEqual(before.byStatus);
   });
@@ -226,6 +226,7 @@ describe('reconcile and the reset campaign through the emulator', () => {
       RESET_SENT: 3,
       NEEDS_ADMIN: 2,
       SOURCE_DELETED: 1,
+      OUT_OF_SCOPE: 0,
     });
   });
 });
