@@ -23,6 +23,7 @@ export const planCommand: CommandFactory = (ctx) =>
       const report = await ctx.withConnection(command, async ({ source, config }) => {
         const scan = await scanSource(source, config.source.userPoolId, {
           mfaDetail: opts.mfaDetail,
+          ...(config.migrationScope ? { scope: config.migrationScope } : {}),
           progress: (label, total) => output.progress(label, total),
           onDescribed: (pool) => {
             // The scan spends quota too: say up front how long it takes at the share.

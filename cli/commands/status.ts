@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { MIGRATION_STATUSES, type MigrationStatus } from '#shared/table/status';
 import { getHourlyMigrations, getProgress, recountProgress } from '#shared/table/progress';
 import { readLease, runLiveness } from '#shared/table/leases';
-import { getLatestRun } from '#shared/table/runs';
+import { describeScope, type MigrationScope } from '#shared/migration-scope';
+import { getLatestRun, listCheckpoints } from '#shared/table/runs';
 import type { TableContext } from '#shared/table/context';
 import type { CommandFactory } from '../context';
 import { formatDuration, formatTable, percent } from '../output';
@@ -27,7 +28,24 @@ export interface StatusReport {
   updatedAt?: string;
   /** The latest bulk sync is recorded RUNNING but its lease stopped beating: it died. */
   staleSync?: { runId: string; leaseExpiredAt?: string; recounted: boolean };
+  /**
+   * With a migration scope: source users the latest bulk sync read but left out (never in the
+   * table; `complete` false while that run is still reading), besides byStatus.OUT_OF_SCOPE, the
+   * users who left the scope after they were snapshotted.
+   */
+  scope?: { description: string; runId?: string; outOfScope: number; complete: boolean };
 }
+
+/** The latest run's out-of-scope count: its recorded count once finished, its checkpoints' sum until then. */
+const scopeOf = async (table: TableContext, scope: MigrationScope): Promise<StatusReport['scope']> => {
+  const description = describeScope(scope);
+  const run = await getLatestRun(table);
+  if (!run) return { description, outOfScope: 0, complete: false };
+  const recorded = run.status === 'SUCCEEDED' ? run.counts?.outOfScope : undefined;
+  const outOfScope =
+    recorded ?? (await listCheckpoints(table, run.runId, 'users#')).reduce((sum, c) => sum + c.outOfScope, 0);
+  return { description, runId: run.runId, outOfScope, complete: run.status === 'SUCCEEDED' };
+};
 
 /**
  * After a bulk sync died (RUNNING, lease expired), its last writes may have landed without
@@ -65,12 +83,17 @@ export const migrationsWithin = (
   return Math.round(sum);
 };
 
-export const buildStatusReport = async (table: TableContext, windowEnd: string): Promise<StatusReport> => {
+export const buildStatusReport = async (
+  table: TableContext,
+  windowEnd: string,
+  migrationScope?: MigrationScope,
+): Promise<StatusReport> => {
   const staleSync = await repairAfterStaleSync(table);
   const now = table.clock.now();
-  const [progress, buckets] = await Promise.all([
+  const [progress, buckets, scope] = await Promise.all([
     getProgress(table),
     getHourlyMigrations(table, now - 24 * HOUR, now),
+    migrationScope ? scopeOf(table, migrationScope) : undefined,
   ]);
   const migratedLastHour = migrationsWithin(buckets, now, HOUR);
   const remaining = progress.byStatus.PENDING;
@@ -94,6 +117,7 @@ export const buildStatusReport = async (table: TableContext, windowEnd: string):
       remaining === 0 ? 0 : migratedLastHour > 0 ? Math.round((remaining / migratedLastHour) * HOUR) : null,
     ...(progress.updatedAt ? { updatedAt: progress.updatedAt } : {}),
     ...(staleSync ? { staleSync } : {}),
+    ...(scope ? { scope } : {}),
   };
 };
 
@@ -127,6 +151,15 @@ export const renderStatus = (report: StatusReport): string[] => {
     `refusals         ${refusals.length ? refusals.join(', ') : 'none'}`,
     `window           ${window}`,
     `eta              ${eta}`,
+    ...(report.scope
+      ? [
+          `scope            ${report.scope.description}: ${report.scope.outOfScope} source users out of scope` +
+            (report.scope.runId
+              ? ` in bulk sync ${report.scope.runId}${report.scope.complete ? '' : ' (so far)'}`
+              : ' (no bulk sync yet)') +
+            `, ${report.byStatus.OUT_OF_SCOPE} left the scope after their snapshot`,
+        ]
+      : []),
     ...(report.staleSync
       ? [
           `bulk sync        ${report.staleSync.runId} STALE (lease expired ${report.staleSync.leaseExpiredAt ?? 'or taken'}); counters recounted — resume it with \`sync start --resume ${report.staleSync.runId} --take-over\``,
@@ -159,7 +192,7 @@ export const statusCommand: CommandFactory = (ctx) =>
       const output = ctx.output(command);
       await ctx.withConnection(command, async ({ table, config }) => {
         for (;;) {
-          const report = await buildStatusReport(table, config.migrationWindowEnd);
+          const report = await buildStatusReport(table, config.migrationWindowEnd, config.migrationScope);
           if (opts.watch && output.interactive) output.raw('\x1b[2J\x1b[H');
           output.result(report, () => renderStatus(report));
           if (!opts.watch || ctx.deps.signal.aborted) return;

@@ -16,6 +16,9 @@ export interface PlanReport {
   blockers: number;
   warnings: number;
   sourcePoolId: string;
+  /** With a migration scope: how many source users it takes and leaves out (absent without one). */
+  scope?: { attribute: string; values: string[]; inScope: number; outOfScope: number };
+  /** The users this target takes (every source user without a scope). */
   population: {
     users: number;
     byStatus: Record<string, number>;
@@ -141,13 +144,19 @@ const findingsOf = (
 export const analysePlan = (
   scan: SourceScan,
   sourcePoolId: string,
-  config: Pick<MigrationConfig, 'quotaShare' | 'quotaShareByCategory' | 'accountQuotas' | 'disabledUsers'>,
+  config: Pick<
+    MigrationConfig,
+    'quotaShare' | 'quotaShareByCategory' | 'accountQuotas' | 'disabledUsers' | 'migrationScope'
+  >,
 ): PlanReport => {
-  const { users } = scan;
+  // The bulk sync lists every source user (ListUsers cannot filter on custom attributes); all
+  // else — population, collisions, campaign — concerns the users in scope only.
+  const users = scan.users.filter((u) => !u.outOfScope);
+  const outOfScope = scan.users.length - users.length;
   const campaign = campaignView(users, config);
   const memberships = scan.groups.reduce((sum, g) => sum + g.members, 0);
   const population: Population = {
-    users: users.length,
+    users: scan.users.length,
     groups: scan.groups.length,
     memberships,
     campaignResets: campaign.reachable,
@@ -167,6 +176,16 @@ export const analysePlan = (
     blockers,
     warnings: findings.filter((f) => f.level === 'WARNING').length,
     sourcePoolId,
+    ...(config.migrationScope
+      ? {
+          scope: {
+            attribute: config.migrationScope.attribute,
+            values: [...config.migrationScope.values],
+            inScope: users.length,
+            outOfScope,
+          },
+        }
+      : {}),
     population: {
       users: users.length,
       byStatus: count(users, (u) => u.status),

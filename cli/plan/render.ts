@@ -29,8 +29,11 @@ const phase = (label: string, estimate: PhaseEstimate): string =>
 export const renderPlan = (report: PlanReport): string[] => {
   const { population: p, campaign, groups, estimates } = report;
   const { cost } = estimates;
+  const scope = report.scope;
   return [
-    `source pool ${report.sourcePoolId}: ${p.users} users`,
+    scope
+      ? `source pool ${report.sourcePoolId}: ${scope.inScope + scope.outOfScope} users, ${p.users} in scope (${scope.attribute} = ${scope.values.join(' | ')}), ${scope.outOfScope} out of scope`
+      : `source pool ${report.sourcePoolId}: ${p.users} users`,
     `  status     ${counts(p.byStatus)}`,
     `  enabled    ${p.enabled} enabled, ${p.disabled} disabled`,
     `  MFA        ${counts(p.byMfa)}`,

@@ -9,6 +9,7 @@ import {
   type UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import pLimit from 'p-limit';
+import { inScope, type MigrationScope } from '#shared/migration-scope';
 import type { Progress } from '../output';
 
 export type MfaKind = 'none' | 'sms' | 'totp' | 'unknown';
@@ -26,6 +27,8 @@ export interface ScannedUser {
   federated: boolean;
   mfa: MfaKind;
   groups: string[];
+  /** Set when the user is outside the configured migration scope (not this target's). */
+  outOfScope?: true;
 }
 
 export interface SourceScan {
@@ -42,14 +45,17 @@ export interface ScanOptions {
   progress?: (label: string, total: number) => Progress;
   /** Called once the pool is described, before any user is read (to say how long the scan will take). */
   onDescribed?: (pool: UserPoolType) => void;
+  /** The configured migration scope: users outside it are marked, and their MFA is not read. */
+  scope?: MigrationScope;
 }
 
 const attributesOf = (user: UserType) =>
   Object.fromEntries((user.Attributes ?? []).map((a) => [a.Name ?? '', a.Value ?? '']));
 
-const scannedUser = (user: UserType, pool: UserPoolType): ScannedUser => {
+const scannedUser = (user: UserType, pool: UserPoolType, scope: MigrationScope | undefined): ScannedUser => {
   const attributes = attributesOf(user);
   return {
+    ...(inScope(attributes, scope) ? {} : { outOfScope: true as const }),
     username: user.Username ?? '',
     status: user.UserStatus ?? 'UNKNOWN',
     enabled: user.Enabled !== false,
@@ -91,7 +97,8 @@ export const scanSource = async (
     const page = await send('ListUsers', () =>
       source.send(new ListUsersCommand({ UserPoolId: userPoolId, Limit: 60, PaginationToken: token })),
     );
-    for (const user of page.Users ?? []) users.set(user.Username ?? '', scannedUser(user, pool));
+    for (const user of page.Users ?? [])
+      users.set(user.Username ?? '', scannedUser(user, pool, options.scope));
     bar?.update(users.size, Math.max(users.size, pool.EstimatedNumberOfUsers ?? 0));
     token = page.PaginationToken;
   } while (token);
@@ -130,10 +137,11 @@ export const scanSource = async (
 
   if (options.mfaDetail && (pool.MfaConfiguration ?? 'OFF') !== 'OFF') {
     const limit = pLimit(8);
-    const mfaBar = options.progress?.('reading MFA settings', users.size);
+    const scoped = [...users.values()].filter((user) => !user.outOfScope);
+    const mfaBar = options.progress?.('reading MFA settings', scoped.length);
     let done = 0;
     await Promise.all(
-      [...users.values()].map((user) =>
+      scoped.map((user) =>
         limit(async () => {
           const got = await send('AdminGetUser', () =>
             source.send(new AdminGetUserCommand({ UserPoolId: userPoolId, Username: user.username })),

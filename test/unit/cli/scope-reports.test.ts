@@ -1,0 +1,132 @@
+import {
+  DescribeUserPoolCommand,
+  CognitoIdentityProviderClient,
+  ListGroupsCommand,
+  ListUsersCommand,
+  AdminGetUserCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { advanceCheckpoint, createRun, finishRun } from '#shared/table/runs';
+import { buildStatusReport, renderStatus } from '../../../cli/commands/status';
+import { analysePlan } from '../../../cli/plan/analyse';
+import { renderPlan } from '../../../cli/plan/render';
+import { scanSource } from '../../../cli/plan/scan';
+import { useLocalTable } from '../../support/local-table';
+
+const scope = { attribute: 'custom:tenant', values: ['acme'] };
+const config = {
+  quotaShare: 0.5,
+  quotaShareByCategory: {},
+  accountQuotas: {},
+  disabledUsers: 'create-disabled' as const,
+  migrationScope: scope,
+};
+const listed = (username: string, tenant?: string) => ({
+  Username: username,
+  UserStatus: 'CONFIRMED' as const,
+  Enabled: true,
+  Attributes: [
+    { Name: 'email', Value: `${username}@example.com` },
+    { Name: 'email_verified', Value: 'true' },
+    ...(tenant ? [{ Name: 'custom:tenant', Value: tenant }] : []),
+  ],
+});
+
+describe('plan with a migration scope', () => {
+  const source = mockClient(CognitoIdentityProviderClient);
+  beforeEach(() => {
+    source.reset();
+    source
+      .on(DescribeUserPoolCommand)
+      .resolves({ UserPool: { Id: 'us-east-1_pool', MfaConfiguration: 'OPTIONAL' } });
+    source.on(ListUsersCommand).resolves({
+      Users: [listed('a1', 'acme'), listed('a2', 'acme'), listed('g1', 'globex'), listed('none')],
+    });
+    source.on(ListGroupsCommand).resolves({ Groups: [] });
+    source.on(AdminGetUserCommand).resolves({ Username: 'x', UserMFASettingList: [] });
+  });
+
+  it('counts the source users out of scope and reports the population of the users in scope', async () => {
+    const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+    const scan = await scanSource(client, 'us-east-1_pool', { mfaDetail: true, scope });
+
+    const report = analysePlan(scan, 'us-east-1_pool', config);
+
+    expect(report.scope).toEqual({ attribute: 'custom:tenant', values: ['acme'], inScope: 2, outOfScope: 2 });
+    expect(report.population.users).toBe(2);
+    expect(report.campaign.reachable).toBe(2);
+    expect(renderPlan(report)[0]).toBe(
+      'source pool us-east-1_pool: 4 users, 2 in scope (custom:tenant = acme), 2 out of scope',
+    );
+  });
+
+  it('reads MFA factors of in-scope users only', async () => {
+    const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+
+    await scanSource(client, 'us-east-1_pool', { mfaDetail: true, scope });
+
+    expect(
+      source
+        .commandCalls(AdminGetUserCommand)
+        .map((c) => c.args[0].input.Username)
+        .sort(),
+    ).toEqual(['a1', 'a2']);
+  });
+
+  it('reports no scope section without a scope', async () => {
+    const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
+    const scan = await scanSource(client, 'us-east-1_pool', { mfaDetail: false });
+
+    const report = analysePlan(scan, 'us-east-1_pool', { ...config, migrationScope: undefined });
+
+    expect(report.scope).toBeUndefined();
+    expect(report.population.users).toBe(4);
+  });
+});
+
+describe('status with a migration scope', () => {
+  const local = useLocalTable();
+  const windowEnd = '2030-01-01T00:00:00Z';
+  const shard = (runId: string, key: string, seen: number, outOfScope: number) =>
+    advanceCheckpoint(local.table, runId, `users#${key}`, {
+      fromCursor: undefined,
+      toCursor: undefined,
+      seen,
+      outOfScope,
+      done: true,
+    });
+
+  it("reports the running sync's out-of-scope count so far, from its checkpoints", async () => {
+    await createRun(local.table, 'run-1', {});
+    await shard('run-1', '0', 5, 3);
+    await shard('run-1', '1', 2, 4);
+
+    const report = await buildStatusReport(local.table, windowEnd, scope);
+
+    expect(report.scope).toEqual({
+      description: 'custom:tenant = acme',
+      runId: 'run-1',
+      outOfScope: 7,
+      complete: false,
+    });
+    expect(renderStatus(report).join('\n')).toMatch(
+      /scope +custom:tenant = acme: 7 source users out of scope in bulk sync run-1 \(so far\)/,
+    );
+  });
+
+  it("reports a finished sync's recorded out-of-scope count", async () => {
+    await createRun(local.table, 'run-1', {});
+    await finishRun(local.table, 'run-1', { status: 'SUCCEEDED', counts: { users: 2, outOfScope: 9 } });
+
+    const report = await buildStatusReport(local.table, windowEnd, scope);
+
+    expect(report.scope).toMatchObject({ outOfScope: 9, complete: true });
+  });
+
+  it('reports no scope without a scope configured', async () => {
+    const report = await buildStatusReport(local.table, windowEnd);
+
+    expect(report.scope).toBeUndefined();
+    expect(renderStatus(report).join('\n')).not.toMatch(/^scope/m);
+  });
+});
