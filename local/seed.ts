@@ -69,6 +69,8 @@ export interface SeedOptions {
   onProgress?: (done: number) => void;
   /** Time for TOTP codes. @default Date.now */
   now?: () => number;
+  /** `custom:tenant` values to deal out in turn (a multi-tenant source). @default 40 drawn tenants */
+  tenants?: readonly string[];
 }
 
 export const SEED_GROUPS = [
@@ -123,7 +125,12 @@ const passwordFor = (random: () => number): string =>
  * (username attribute, MFA, sign-up, password policy, schema). Pure; no calls. The draws do not
  * depend on the shape, so one seed gives the same people in every pool.
  */
-export const planUsers = (count: number, seed = 1, shape: PoolShape = DEFAULT_SHAPE): SeededUser[] => {
+export const planUsers = (
+  count: number,
+  seed = 1,
+  shape: PoolShape = DEFAULT_SHAPE,
+  tenants?: readonly string[],
+): SeededUser[] => {
   const random = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const first = pick(random, FIRST);
@@ -147,7 +154,9 @@ export const planUsers = (count: number, seed = 1, shape: PoolShape = DEFAULT_SH
     const drawnPhone = drawnMfa === 'sms' || random() < 0.2;
     const groups = SEED_GROUPS.filter((_, g) => random() < (g === 0 ? 0.03 : 0.2)).map((g) => g.name);
     const password = passwordFor(random);
-    const tenant = `tenant-${Math.floor(random() * 40)}`;
+    // Drawn even when tenants are given, so the rest of the draws stay the same for a seed.
+    const drawnTenant = `tenant-${Math.floor(random() * 40)}`;
+    const tenant = tenants?.length ? tenants[i % tenants.length]! : drawnTenant;
     const plan = pick(random, PLANS);
     // Only SignUp makes an UNCONFIRMED user; an admin-only pool gets a temporary password instead.
     const kind = drawnKind === 'unconfirmed' && !shape.signUp ? 'temporary-password' : drawnKind;
@@ -294,7 +303,7 @@ const createUser = async (
 export const seedSourcePool = async (options: SeedOptions): Promise<SeededUser[]> => {
   const { UserPool } = await options.call('DescribeUserPool', { UserPoolId: options.userPoolId });
   const shape = poolShapeOf(UserPool ?? {});
-  const users = planUsers(options.users, options.seed ?? 1, shape);
+  const users = planUsers(options.users, options.seed ?? 1, shape, options.tenants);
   const immutable = new Set(shape.custom.filter((a) => a.Mutable === false).map((a) => a.Name ?? ''));
   for (const group of SEED_GROUPS) {
     await options.call('CreateGroup', {

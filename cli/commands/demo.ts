@@ -38,6 +38,12 @@ const renderDemo = (report: DemoReport): string[] => [
       .map(([k, n]) => `${k} ${n}`)
       .join(', ') || 'nothing to do'
   }`,
+  ...(report.scope
+    ? [
+        `scope ${report.scope.scope}: ${report.scope.inScope} source users in scope, ${report.scope.outOfScope} out of scope (bulk sync counted ${report.scope.countedBySync}), ${report.scope.inTarget} of them in the target`,
+        `  out-of-scope sign-ins answered as an unknown user: ${report.scope.signIns.answeredAsUnknown} of ${report.scope.signIns.tried} (${report.scope.signIns.unknownAnswer}); fresh sign-up with their name: ${report.scope.signUp}`,
+      ]
+    : []),
   ...(report.totpReenrol
     ? [
         `totp re-enrol (${report.totpReenrol.username}): password only -> ${
@@ -85,6 +91,10 @@ export const demoCommand: CommandFactory = (ctx) =>
       DEMO_QUOTA_SCALE,
     )
     .option(
+      '--tenant <name>',
+      'split a two-tenant source (custom:tenant = <name> | another): migrate only <name> (migrationScope) and show the others answered as unknown',
+    )
+    .option(
       '--artifacts [cdk-out]',
       'run what deploys: the bundled functions, template and state machine of a cloud assembly (synthesized first when no directory is given)',
     )
@@ -96,6 +106,7 @@ export const demoCommand: CommandFactory = (ctx) =>
           signInShare: number;
           quotaScale: number;
           artifacts?: string | boolean;
+          tenant?: string;
         },
         command: Command,
       ) => {
@@ -109,6 +120,7 @@ export const demoCommand: CommandFactory = (ctx) =>
             signInShare: opts.signInShare,
             accountQuotaScale: opts.quotaScale,
             ...(opts.artifacts ? { artifacts: opts.artifacts } : {}),
+            ...(opts.tenant ? { tenant: opts.tenant } : {}),
           },
           output,
         );

@@ -33,7 +33,8 @@ const typedName = (user: SeededUser, roll: number): string => {
   return user.emailVerified ? user.email.replace(/^./, (c) => c.toUpperCase()) : user.username;
 };
 
-const signIn = async (ctx: SignInContext, username: string, password: string): Promise<string> => {
+/** One USER_PASSWORD_AUTH sign-in (answering an SMS challenge from the outbox): `tokens` or what stopped it. */
+export const signIn = async (ctx: SignInContext, username: string, password: string): Promise<string> => {
   try {
     const out = await ctx.client.send(
       new InitiateAuthCommand({
@@ -61,7 +62,11 @@ const signIn = async (ctx: SignInContext, username: string, password: string): P
   }
 };
 
-const forgotPassword = async (ctx: SignInContext, user: SeededUser): Promise<string> => {
+/** Forgot-password, the code from the outbox, a new password, a sign-in: `tokens` or what stopped it. */
+export const forgotPassword = async (
+  ctx: SignInContext,
+  user: Pick<SeededUser, 'username' | 'password'>,
+): Promise<string> => {
   try {
     await ctx.client.send(new ForgotPasswordCommand({ ClientId: ctx.clientId, Username: user.username }));
     const code = ctx.outbox.latestCode(ctx.targetPoolId, user.username, 'reset');

@@ -10,6 +10,7 @@ import { newTotpSecret } from '#local/cognito/totp';
 import type { SeededUser } from '#local/seed';
 import { reenrolTotpUser, type ReenrolReport } from './demo-mfa-reenrol';
 import { completeResets, playSignIns, type SignInResult } from './demo-sign-ins';
+import { checkScope, demoTenants, type ScopeReport } from './demo-scope';
 import type { Output } from '../output';
 
 export interface DemoOptions {
@@ -24,6 +25,11 @@ export interface DemoOptions {
   accountQuotaScale?: number;
   /** Run the cloud assembly's bundled functions (see StartOptions.artifacts). @default the sources */
   artifacts?: string | boolean;
+  /**
+   * Split a two-tenant source: seed `custom:tenant` = this tenant | another one, and migrate only
+   * this tenant (migrationScope). @default one target for every user
+   */
+  tenant?: string;
 }
 
 export interface PhaseReport {
@@ -54,6 +60,8 @@ export interface DemoReport {
   invariants: Invariant[];
   /** One user with TOTP in the source, re-enrolling an authenticator after the migration. */
   totpReenrol?: ReenrolReport;
+  /** With `tenant`: how the split went. */
+  scope?: ScopeReport;
 }
 
 /** Times a phase and records its rate. */
@@ -91,6 +99,7 @@ const tally = (values: readonly string[]) =>
  */
 export const runDemo = async (options: DemoOptions, output: Output): Promise<DemoReport> => {
   const phases: PhaseReport[] = [];
+  const split = options.tenant ? demoTenants(options.tenant) : undefined;
   const bar = output.progress('seeding', options.users);
   const { stack, users } = await phase(
     phases,
@@ -103,6 +112,9 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
           seed: options.seed,
           accountQuotaScale: options.accountQuotaScale ?? 50,
           ...(options.artifacts ? { artifacts: options.artifacts } : {}),
+          ...(split
+            ? { seedTenants: split.tenants, migrationSettings: { migrationScope: split.scope } }
+            : {}),
         },
         (done) => bar.update(done),
       ),
@@ -126,7 +138,8 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
     );
     // One confirmed user with groups gets TOTP in the source, to show the way back in that an
     // app must offer such users (the seed's own TOTP users are rare in a small demo).
-    const totpUser = users.find(
+    const ours = split ? users.filter((u) => split.scope.values.includes(u.tenant)) : users;
+    const totpUser = ours.find(
       (u) => u.kind === 'confirmed' && u.emailVerified && u.mfa === 'none' && u.groups.length > 0,
     );
     if (totpUser) enableSourceTotp(emulator, state.source.userPoolId, totpUser);
@@ -201,7 +214,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       records.filter((r) => r.status === 'RESET_SENT').map((r) => r.targetUsername ?? r.username),
     );
     const invariants = checkInvariants({
-      seeded: users.map((u) => u.username),
+      seeded: ours.map((u) => u.username),
       records,
       counters: (await getProgress(table)).byStatus,
       signIns,
@@ -212,6 +225,18 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       deadCodes,
     });
     if (totpUser && totpReenrol) invariants.push(totpInvariant(totpUser, totpReenrol));
+    // Last: its sign-up probe adds a user to the target.
+    const scoped = split
+      ? await checkScope(signInContext, {
+          scope: split.scope,
+          seeded: users,
+          signIns,
+          records,
+          countedBySync: Number((sync.output as { outOfScope?: number } | undefined)?.outOfScope ?? -1),
+          seed: options.seed,
+        })
+      : undefined;
+    if (scoped) invariants.push(...scoped.invariants);
     return {
       ok: invariants.every((i) => i.ok),
       users: users.length,
@@ -230,6 +255,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       phases,
       invariants,
       ...(totpReenrol ? { totpReenrol } : {}),
+      ...(scoped ? { scope: scoped.report } : {}),
     };
   } finally {
     await stack.close();

@@ -3,7 +3,7 @@ import { ConfigError } from '#shared/errors';
 import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { systemClock } from '#shared/clock';
-import { parseQuotasOption, readMigrationSettings } from '#local/migration-settings';
+import { parseQuotasOption, readMigrationSettings, type MigrationSettings } from '#local/migration-settings';
 import { readPoolConfigFile } from '#local/pool-settings';
 import { retryingThrottles, seedSourcePool, type CognitoCall } from '#local/seed';
 import { startLocalStack, type LocalStack } from '#local/stack';
@@ -33,6 +33,10 @@ export interface StartOptions {
   artifacts?: string | boolean;
   /** Keep pools and table here; a later start with the same directory serves them again. */
   stateDir?: string;
+  /** Settings given in code (the demo's scope), over those of `migrationConfig`. */
+  migrationSettings?: MigrationSettings;
+  /** `custom:tenant` values the seeded users are dealt (a multi-tenant source). */
+  seedTenants?: readonly string[];
 }
 
 /** `--source-endpoint URL --source-pool-id ID --source-client-id ID`: all three, or none. */
@@ -59,7 +63,9 @@ const externalSourceOf = (options: StartOptions) => {
 
 /** The stack from the sources, or from the cloud assembly (`--artifacts [CDK_OUT]`). */
 const startStack = async (options: StartOptions, onSynth?: (line: string) => void): Promise<LocalStack> => {
-  const settings = options.migrationConfig ? readMigrationSettings(options.migrationConfig) : undefined;
+  const fromFile = options.migrationConfig ? readMigrationSettings(options.migrationConfig) : undefined;
+  const settings =
+    fromFile || options.migrationSettings ? { ...fromFile, ...options.migrationSettings } : undefined;
   const quotas = options.quotas ? parseQuotasOption(options.quotas) : undefined;
   const externalSource = externalSourceOf(options);
   const accountQuotaScale = quotas?.accountQuotaScale ?? options.accountQuotaScale;
@@ -118,6 +124,7 @@ export const startSeededStack = async (
       clientId: stack.state.source.migrationClientId,
       users: options.users,
       seed: options.seed,
+      ...(options.seedTenants ? { tenants: options.seedTenants } : {}),
       ...(onProgress ? { onProgress } : {}),
     });
     return { stack, users };
