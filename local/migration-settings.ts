@@ -8,7 +8,7 @@ import type { QuotaOption } from '#local/cognito/quotas';
  * credentials, deployed resources): a local stack has its own, so a real run's file keeps only
  * its settings (attribute map, MFA policy, disabled users, quota share, window end, ...).
  */
-const DEPLOYMENT_FIELDS = [
+export const DEPLOYMENT_FIELDS = [
   'region',
   'source',
   'target',

@@ -1,6 +1,7 @@
 import { systemClock } from '#shared/clock';
 import { silentLogger, type AppLogger } from '#shared/logger';
 import { LOCAL_CREDENTIALS } from '#local/dynamodb/index';
+import { DEPLOYMENT_FIELDS } from '#local/migration-settings';
 import { startLocalStack, type LocalStack, type LocalStackOptions, type WireContext } from '#local/stack';
 import { runStateMachine } from '#local/stepfunctions/index';
 import { createDeps as createReconcileDeps } from '../../functions/reconcile/deps';
@@ -125,6 +126,10 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
   ) as Record<string, string>;
 
   let details: ArtifactDetails | undefined;
+  const given = Object.entries(options.config ?? {}).filter(
+    ([key]) => !(DEPLOYMENT_FIELDS as readonly string[]).includes(key),
+  );
+  const settings = given.length > 0 ? Object.fromEntries(given) : undefined;
   const wire = async ({ state, config, emulator, dynamo }: WireContext): Promise<LocalFunctions> => {
     const resources = localResources(assembly, {
       targetPoolId: state.target.userPoolId,
@@ -146,6 +151,13 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
     for (const key of FUNCTION_KEYS) {
       const fn = assembly.functions[key];
       const variables = resolveIntrinsics(fn.environment, ctx) as Record<string, string>;
+      // Settings the stack was started with (`--migration-config`, the demo's scope) are what the
+      // template would carry had it been deployed with them.
+      if (settings && variables.COGNITO_MIGRATE_CONFIG)
+        variables.COGNITO_MIGRATE_CONFIG = JSON.stringify({
+          ...(JSON.parse(variables.COGNITO_MIGRATE_CONFIG) as object),
+          ...settings,
+        });
       const spec: FunctionSpec = {
         functionName: fn.functionName,
         functionArn: lambdaArn(assembly.region, assembly.account, fn.functionName),
