@@ -17,6 +17,7 @@ import type { ResolvedUser } from './resolve-user';
 import {
   attributesFromIdToken,
   getSourceUser,
+  idTokenClaim,
   revokeRefreshToken,
   usernameFromIdToken,
   verifyPassword,
@@ -158,6 +159,11 @@ const signInAs = async (
       ? revokeRefreshToken(source, config.source, check.refreshToken, deadline.signal)
       : undefined;
     revocation?.catch(() => undefined);
+    // The token names the scope attribute's current value when the client may read it: out of
+    // scope, the answer comes now, one source round trip, like an unknown user's.
+    const scope = config.migrationScope;
+    const claimed = scope ? idTokenClaim(check.idToken, scope.attribute) : undefined;
+    if (claimed !== undefined && !inScope({ [scope!.attribute]: claimed }, scope)) refuse('OUT_OF_SCOPE');
     const canonical = usernameFromIdToken(check.idToken);
     const record = canonical ? await recordOf(canonical) : undefined;
     const user = attributesFromIdToken(check.idToken, record) ?? (await readUser(canonical));

@@ -173,6 +173,12 @@ const claimsOf = (idToken: string | undefined): Record<string, unknown> | undefi
   }
 };
 
+/** A string claim of the ID token the source just returned (an attribute's current value), when present. */
+export const idTokenClaim = (idToken: string | undefined, name: string): string | undefined => {
+  const value = claimsOf(idToken)?.[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
 /** The username the source itself resolved (`cognito:username` of its ID token), when present. */
 export const usernameFromIdToken = (idToken: string | undefined): string | undefined => {
   const username = claimsOf(idToken)?.['cognito:username'];

@@ -104,6 +104,31 @@ describe('UserMigration_Authentication with a migration scope', () => {
     expect((await getProgress(table)).total).toBe(0);
   });
 
+  it('decides from the ID token when it carries the scope attribute: one source round trip, like an unknown user', async () => {
+    sourceKnows(gary);
+    const deps = makeDeps(table, { config: scoped });
+
+    await outcome(deps, signInEvent('gary'));
+
+    expect(source.commandCalls(AdminInitiateAuthCommand)).toHaveLength(1);
+    expect(source.commandCalls(AdminGetUserCommand)).toHaveLength(0);
+  });
+
+  it('reads the source user when the ID token does not carry the scope attribute (a client without read access)', async () => {
+    sourceKnows(gary);
+    const { 'custom:tenant': _hidden, ...visible } = gary.attributes;
+    source
+      .on(AdminInitiateAuthCommand)
+      .resolves(tokensFor({ ...gary, attributes: visible as Record<string, string> }));
+    const deps = makeDeps(table, { config: scoped });
+
+    const answer = await outcome(deps, signInEvent('gary'));
+
+    expect(answer).toEqual({ error: { name: 'MigrationRefusedError', message: REFUSAL_MESSAGE } });
+    expect(source.commandCalls(AdminGetUserCommand)).toHaveLength(1);
+    expect(deps.recorded.outcomes).toEqual([{ result: 'refused', reason: 'OUT_OF_SCOPE' }]);
+  });
+
   it('migrates an in-scope user as before', async () => {
     sourceKnows(alice, gary);
     await seedSnapshot(table, alice);
