@@ -43,7 +43,8 @@ const scopeOf = async (table: TableContext, scope: MigrationScope): Promise<Stat
   if (!run) return { description, outOfScope: 0, complete: false };
   const recorded = run.status === 'SUCCEEDED' ? run.counts?.outOfScope : undefined;
   const outOfScope =
-    recorded ?? (await listCheckpoints(table, run.runId, 'users#')).reduce((sum, c) => sum + c.outOfScope, 0);
+    recorded ??
+    (await listCheckpoints(table, run.runId, 'users#')).reduce((sum, c) => sum + (c.outOfScope ?? 0), 0);
   return { description, runId: run.runId, outOfScope, complete: run.status === 'SUCCEEDED' };
 };
 

@@ -3,7 +3,13 @@ import { describeScope, inScopeList, type MigrationScope } from '#shared/migrati
 import type { UserRecord } from '#shared/table/users';
 import type { SeededUser } from '#local/seed';
 import { forgotPassword, signIn, type SignInContext, type SignInResult } from './demo-sign-ins';
-import type { Invariant } from './demo';
+
+/** One of the demo's invariants (the shape of demo.ts's Invariant; not imported, to keep cli/ acyclic). */
+export interface ScopeInvariant {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
 
 /** What `demo --tenant` shows of the split: one tenant of a two-tenant source moves, the other does not. */
 export interface ScopeReport {
@@ -61,7 +67,7 @@ export const checkScope = async (
     countedBySync: number;
     seed: number;
   },
-): Promise<{ report: ScopeReport; invariants: Invariant[] }> => {
+): Promise<{ report: ScopeReport; invariants: ScopeInvariant[] }> => {
   const { scope } = input;
   const outside = input.seeded.filter((u) => !scope.values.includes(u.tenant));
   const outsideNames = new Set(outside.map((u) => u.username.toLowerCase()));
@@ -124,7 +130,7 @@ export const checkScope = async (
   };
   const names = (list: string[]) =>
     list.length ? { detail: `${list.length}: ${list.slice(0, 5).join(', ')}` } : {};
-  const invariants: Invariant[] = [
+  const invariants: ScopeInvariant[] = [
     {
       name: 'the bulk sync counted every out-of-scope source user',
       ok: input.countedBySync === outside.length,

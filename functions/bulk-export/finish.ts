@@ -139,7 +139,7 @@ const sweepPage = async (
 
 /** Users the run's shards read but left out of the migration scope. */
 const outOfScopeOf = async (deps: BulkExportDeps, runId: string): Promise<number> =>
-  (await listCheckpoints(deps.table, runId, 'users#')).reduce((sum, c) => sum + c.outOfScope, 0);
+  (await listCheckpoints(deps.table, runId, 'users#')).reduce((sum, c) => sum + (c.outOfScope ?? 0), 0);
 
 const verifyShards = async (deps: BulkExportDeps, input: FinishInput, seen: number): Promise<number> => {
   const checkpoints = await listCheckpoints(deps.table, input.runId, 'users#');

@@ -24,8 +24,8 @@ export interface Checkpoint {
   key: string;
   cursor?: string;
   seen: number;
-  /** Users read but outside the migration scope (user shards only). */
-  outOfScope: number;
+  /** Users read but outside the migration scope (user shards with a scope only). */
+  outOfScope?: number;
   pages: number;
   done: boolean;
 }
@@ -145,7 +145,7 @@ export const getCheckpoint = async (ctx: TableContext, runId: string, key: strin
   return {
     key,
     seen: Number(Item?.seen ?? 0),
-    outOfScope: Number(Item?.outOfScope ?? 0),
+    ...(Item?.outOfScope ? { outOfScope: Number(Item.outOfScope) } : {}),
     pages: Number(Item?.pages ?? 0),
     done: Item?.done === true,
     ...(typeof Item?.cursor === 'string' ? { cursor: Item.cursor } : {}),
@@ -166,7 +166,7 @@ export const listCheckpoints = async (
   return items.map((item) => ({
     key: String(item.sk).slice(3),
     seen: Number(item.seen ?? 0),
-    outOfScope: Number(item.outOfScope ?? 0),
+    ...(item.outOfScope ? { outOfScope: Number(item.outOfScope) } : {}),
     pages: Number(item.pages ?? 0),
     done: item.done === true,
     ...(typeof item.cursor === 'string' ? { cursor: item.cursor } : {}),
