@@ -18,7 +18,7 @@ export interface PreflightInput {
   targetClient?: UserPoolClientType;
   /** Every app client of the target pool (ListUserPoolClients + DescribeUserPoolClient). */
   targetClients?: UserPoolClientType[];
-  config: Pick<MigrationConfig, 'attributeMap' | 'mfaPolicy'>;
+  config: Pick<MigrationConfig, 'attributeMap' | 'mfaPolicy' | 'migrationScope'>;
   /** Source usernames that a case-insensitive target would see as one login name, by folded name. */
   collisions?: Record<string, string[]>;
   /** Users in the migration table's snapshot (0: the bulk sync has not run). */
@@ -279,6 +279,32 @@ const deliveryFindings = ({ target, codeRecipients }: PreflightInput): Finding[]
   return findings;
 };
 
+/** The scope's attribute must exist in the source, or every user is out of scope and nobody moves. */
+const scopeFindings = ({ source, sourceClient, config }: PreflightInput): Finding[] => {
+  const scope = config.migrationScope;
+  if (!scope) return [];
+  const findings: Finding[] = [];
+  // Describe outputs may omit standard attributes; a custom one is listed when it exists.
+  if (scope.attribute.startsWith('custom:') && !schemaOf(source).has(scope.attribute)) {
+    findings.push({
+      level: 'BLOCKER',
+      code: 'SCOPE_ATTRIBUTE_UNKNOWN',
+      message: `migrationScope names "${scope.attribute}", which the source pool does not have: every user would be out of scope`,
+      fix: 'name an attribute of the source pool in migrationScope.attribute (custom ones with their "custom:" prefix)',
+    });
+  }
+  const readable = sourceClient?.ReadAttributes;
+  if (readable && readable.length > 0 && !readable.includes(scope.attribute)) {
+    findings.push({
+      level: 'INFO',
+      code: 'SCOPE_ATTRIBUTE_NOT_IN_TOKEN',
+      message: `The source migration client cannot read "${scope.attribute}": each out-of-scope sign-in spends one more AdminGetUser, and answers a little later than an unknown user's`,
+      fix: `add "${scope.attribute}" to the migration client's ReadAttributes`,
+    });
+  }
+  return findings;
+};
+
 const LEVEL_ORDER: Record<FindingLevel, number> = { BLOCKER: 0, WARNING: 1, INFO: 2 };
 
 /** Compares the two pools, their clients and the snapshot; blockers first. */
@@ -290,6 +316,7 @@ export const runPreflightChecks = (input: PreflightInput): Finding[] => {
     ...wiringFindings(input),
     ...legacySubFindings(input),
     ...deliveryFindings(input),
+    ...scopeFindings(input),
   ];
   if (input.snapshotUsers === 0) {
     findings.push({

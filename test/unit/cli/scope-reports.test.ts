@@ -11,6 +11,7 @@ import { buildStatusReport, renderStatus } from '../../../cli/commands/status';
 import { analysePlan } from '../../../cli/plan/analyse';
 import { renderPlan } from '../../../cli/plan/render';
 import { scanSource } from '../../../cli/plan/scan';
+import { runPreflightChecks } from '../../../cli/preflight-checks';
 import { useLocalTable } from '../../support/local-table';
 
 const scope = { attribute: 'custom:tenant', values: ['acme'] };
@@ -128,5 +129,35 @@ describe('status with a migration scope', () => {
 
     expect(report.scope).toBeUndefined();
     expect(renderStatus(report).join('\n')).not.toMatch(/^scope/m);
+  });
+});
+
+describe('preflight with a migration scope', () => {
+  const schema = (names: string[]) => ({ SchemaAttributes: names.map((Name) => ({ Name })) });
+  const base = {
+    target: schema(['sub', 'custom:tenant']),
+    config: {
+      attributeMap: { legacySubAttribute: null, renames: {}, drops: [] },
+      mfaPolicy: 'reset' as const,
+    },
+  };
+  const findingsFor = (attribute: string, readAttributes?: string[]) =>
+    runPreflightChecks({
+      ...base,
+      source: schema(['sub', 'custom:tenant']),
+      sourceClient: { ClientId: 'src', ...(readAttributes ? { ReadAttributes: readAttributes } : {}) },
+      config: { ...base.config, migrationScope: { attribute, values: ['acme'] } },
+    }).map((f) => `${f.level} ${f.code}`);
+
+  it('blocks a scope on a custom attribute the source pool does not have (nobody would move)', () => {
+    expect(findingsFor('custom:tennant')).toContain('BLOCKER SCOPE_ATTRIBUTE_UNKNOWN');
+    expect(findingsFor('custom:tenant')).not.toContain('BLOCKER SCOPE_ATTRIBUTE_UNKNOWN');
+  });
+
+  it('says when the migration client cannot read the scope attribute (one more AdminGetUser per out-of-scope sign-in)', () => {
+    expect(findingsFor('custom:tenant', ['email'])).toContain('INFO SCOPE_ATTRIBUTE_NOT_IN_TOKEN');
+    expect(findingsFor('custom:tenant', ['email', 'custom:tenant'])).not.toContain(
+      'INFO SCOPE_ATTRIBUTE_NOT_IN_TOKEN',
+    );
   });
 });
