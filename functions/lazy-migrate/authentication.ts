@@ -162,8 +162,9 @@ const signInAs = async (
     // The token names the scope attribute's current value when the client may read it: out of
     // scope, the answer comes now, one source round trip, like an unknown user's.
     const scope = config.migrationScope;
-    const claimed = scope ? idTokenClaim(check.idToken, scope.attribute) : undefined;
-    if (claimed !== undefined && !inScope({ [scope!.attribute]: claimed }, scope)) refuse('OUT_OF_SCOPE');
+    const claimed = scope && idTokenClaim(check.idToken, scope.attribute);
+    if (scope && claimed !== undefined && !inScope({ [scope.attribute]: claimed }, scope))
+      refuse('OUT_OF_SCOPE');
     const canonical = usernameFromIdToken(check.idToken);
     const record = canonical ? await recordOf(canonical) : undefined;
     const user = attributesFromIdToken(check.idToken, record) ?? (await readUser(canonical));

@@ -3,7 +3,12 @@ import pLimit from 'p-limit';
 import { isAwsError } from '#shared/cognito/errors';
 import { inScopeList } from '#shared/migration-scope';
 import { STRAGGLERS } from '#shared/table/status';
-import { listUsersByStatus, transitionStatus, type StatusEntry } from '#shared/table/users';
+import {
+  listUsersByStatus,
+  transitionStatus,
+  type StatusEntry,
+  type TransitionRequest,
+} from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 
 /** What flagging did (in a dry run: would do). */
@@ -43,8 +48,9 @@ const sourceState = async (record: StatusEntry, deps: ReconcileDeps): Promise<So
 /**
  * After the migration window: every user still PENDING becomes FLAGGED_FOR_RESET (the status
  * index then lists them for the campaign) — or SOURCE_DELETED when the source no longer has them,
- * OUT_OF_SCOPE when the source says they left the migration scope. Each move is a conditional write from PENDING, so a
- * user who signs in meanwhile stays MIGRATED and a second run changes nothing.
+ * OUT_OF_SCOPE when the source says they left the migration scope. Each move is a conditional
+ * write from PENDING, so a user who signs in meanwhile stays MIGRATED and a second run changes
+ * nothing.
  */
 export const flagStragglers = async (
   deps: ReconcileDeps,
@@ -74,24 +80,16 @@ export const flagStragglers = async (
             list.push(record.username);
             return;
           }
-          const { changed } = leftScope
-            ? await transitionStatus(deps.table, record.username, {
-                from: STRAGGLERS,
-                to: 'OUT_OF_SCOPE',
-                reason: 'LEFT_SCOPE',
-              })
+          const move: Omit<TransitionRequest, 'from'> = leftScope
+            ? { to: 'OUT_OF_SCOPE', reason: 'LEFT_SCOPE' }
             : state.exists
-              ? await transitionStatus(deps.table, record.username, {
-                  from: STRAGGLERS,
-                  to: 'FLAGGED_FOR_RESET',
-                  // A user disabled in the source since the snapshot must be created disabled.
-                  set: { flaggedAt, enabled: state.enabled },
-                })
-              : await transitionStatus(deps.table, record.username, {
-                  from: STRAGGLERS,
-                  to: 'SOURCE_DELETED',
-                  reason: 'NOT_IN_SOURCE_AT_WINDOW_END',
-                });
+              ? // A user disabled in the source since the snapshot must be created disabled.
+                { to: 'FLAGGED_FOR_RESET', set: { flaggedAt, enabled: state.enabled } }
+              : { to: 'SOURCE_DELETED', reason: 'NOT_IN_SOURCE_AT_WINDOW_END' };
+          const { changed } = await transitionStatus(deps.table, record.username, {
+            from: STRAGGLERS,
+            ...move,
+          });
           if (changed) list.push(record.username);
         }),
       ),
