@@ -124,6 +124,12 @@ export const reconcileCommand: CommandFactory = (ctx) =>
                   (report.flag.outOfScope.length ? `, ${report.flag.outOfScope.length} out of scope` : ''),
               ]
             : []),
+          ...(report.events && report.events.examined > 0
+            ? [
+                `republished ${report.events.published} stale migration event(s)` +
+                  (report.events.failed ? `, ${report.events.failed} failed again` : ''),
+              ]
+            : []),
         ]);
       });
     });

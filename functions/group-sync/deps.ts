@@ -1,5 +1,5 @@
 import { systemClock } from '#shared/clock';
-import { createLambdaClient } from '#shared/clients';
+import { createEventBridgeClient, createLambdaClient } from '#shared/clients';
 import type { MigrationConfig } from '#shared/config';
 import { createCoreDeps } from '#shared/core-deps';
 import { ConfigError } from '#shared/errors';
@@ -26,6 +26,7 @@ export const createDeps = (
     ...core,
     cognito: targetClient(),
     lambda: createLambdaClient(config),
+    events: createEventBridgeClient(config),
     functionName,
   };
 };

@@ -1,14 +1,16 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import type { PostAuthenticationTriggerEvent } from 'aws-lambda';
 import { z } from 'zod';
 import type { MigrationConfig } from '#shared/config';
 import { DeadlineExceededError, InvalidInputError } from '#shared/errors';
-import { bindTargetSub, getUser, markGroupsApplied } from '#shared/table/users';
+import { getUser, markGroupsApplied } from '#shared/table/users';
 import {
   applyGroupsToUser,
   TargetUserNotFoundError,
   type ApplyGroupsDeps,
 } from '#shared/cognito/apply-groups';
+import { bindAndPublish } from './bind-target';
 import { findUserRecord } from './find-record';
 import { hasReenrolledMfa, needsMfaCheck } from './mfa-gate';
 
@@ -17,6 +19,8 @@ export interface PostAuthenticationDeps extends ApplyGroupsDeps {
   lambda: LambdaClient;
   /** This function's name, for the asynchronous continuation. */
   functionName: string;
+  /** Publishes the user's UserMigrated event when this sign-in binds the target sub. */
+  events?: EventBridgeClient;
 }
 
 /** Left of the trigger deadline for handing the rest on (one Lambda Invoke) after the inline work. */
@@ -122,17 +126,15 @@ export const handlePostAuthentication = async (
       userAttributes: event.request.userAttributes,
     });
     if (!record || record.status !== 'MIGRATED') return event;
+    // Before anything else (groups, MFA), the record is bound to the sub of the user the migration
+    // created: the sub map's entry, and the binding group-sync finds the record by from now on.
+    if (!(await bindAndPublish(record, event.request.userAttributes.sub, deps))) return event;
     if (record.groupsApplied) return event;
     if (needsMfaCheck(record) && !(await hasReenrolledMfa(record, event.userName, deps))) {
       deps.logger.info('groups not applied until MFA is set up again', {
         reason: 'mfa-reenrolment-required',
       });
       return event;
-    }
-    const sub = event.request.userAttributes.sub;
-    // Before any group is applied, the record is bound to the sub of the user the migration created.
-    if (record.groups.length > 0 && !record.targetSub && sub) {
-      if (!(await bindTargetSub(deps.table, record.username, sub))) return event;
     }
     const work = { username: record.username, targetUsername: event.userName, groups: record.groups, hop: 0 };
     await applyAndHandOff(work, deps, deadlineAt - deps.clock.now());

@@ -1,11 +1,17 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
+import type { MigrationConfig } from '#shared/config';
 import type { Clock } from '#shared/clock';
 import type { UserRecord } from '#shared/table/users';
+import { bindAndPublish } from './bind-target';
 import { findUserRecord } from './find-record';
 import { hasReenrolledMfa, MFA_ENROLMENT_CLAIM, needsMfaCheck, type MfaGateDeps } from './mfa-gate';
 
 export interface PreTokenGenerationDeps extends MfaGateDeps {
   clock: Clock;
+  config: Pick<MigrationConfig, 'target' | 'triggerDeadlineMs' | 'eventBusName'>;
+  /** Publishes the user's UserMigrated event when this token binds the target sub. */
+  events?: EventBridgeClient;
 }
 
 /**
@@ -46,6 +52,16 @@ export const handlePreTokenGeneration = async (
       error: error instanceof Error ? error.name : String(error),
     });
     return event;
+  }
+  if (record?.status === 'MIGRATED') {
+    // Whichever trigger of the first sign-in runs first records the target sub (the sub map); a
+    // failure here is PostAuthentication's or the next sign-in's to repeat, never the token's.
+    await bindAndPublish(record, event.request.userAttributes.sub, deps).catch((error: unknown) => {
+      deps.logger.warn('target sub not recorded', {
+        reason: 'bind-failed',
+        error: error instanceof Error ? error.name : String(error),
+      });
+    });
   }
   if (record && needsMfaCheck(record) && !(await hasReenrolledMfa(record, event.userName, deps))) {
     return withholdUntilEnrolled(event, deps);

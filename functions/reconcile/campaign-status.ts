@@ -1,6 +1,7 @@
 import { AdminGetUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { isAwsError } from '#shared/cognito/errors';
 import { CAMPAIGN_ELIGIBLE } from '#shared/table/status';
+import { publishIfDue } from '#shared/migration-events';
 import { getUser, transitionStatus } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 import type { UserOutcome } from './report';
@@ -46,18 +47,33 @@ export const getTarget = async (deps: ReconcileDeps, username: string): Promise<
   }
 };
 
-/** Records that the reset code went out: RESET_SENT, unless the record moved on meanwhile. */
+/**
+ * Records that the reset code went out: RESET_SENT, unless the record moved on meanwhile. The user
+ * now stands in the target pool: `migratedAt` is set, and the write owes the user's UserMigrated
+ * event, published here when the target sub is known (from AdminCreateUser or AdminGetUser).
+ */
 export const markResetSent = async (
   deps: ReconcileDeps,
   username: string,
   targetUsername: string,
   reason?: string,
+  targetSub?: string,
 ): Promise<UserOutcome> => {
-  const { changed } = await transitionStatus(deps.table, username, {
+  const now = new Date(deps.clock.now()).toISOString();
+  const current = targetSub ? await getUser(deps.table, username) : undefined;
+  const { changed, record } = await transitionStatus(deps.table, username, {
     from: CAMPAIGN_ELIGIBLE,
     to: 'RESET_SENT',
-    set: { method: 'reset-campaign', targetUsername, resetSentAt: new Date(deps.clock.now()).toISOString() },
+    set: {
+      method: 'reset-campaign',
+      targetUsername,
+      resetSentAt: now,
+      migratedAt: now,
+      // The first binding stands (AdminCreateUser's answer, recorded right after the create).
+      ...(targetSub && !current?.targetSub ? { targetSub } : {}),
+    },
   });
   if (!changed) return settle(deps, username);
+  await publishIfDue(record, deps);
   return { username, outcome: 'reset-sent', ...(reason ? { reason } : {}) };
 };

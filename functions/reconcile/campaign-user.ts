@@ -7,9 +7,18 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { isAwsError, type AwsErrorName } from '#shared/cognito/errors';
-import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/table/users';
+import { publishIfDue } from '#shared/migration-events';
+import {
+  getUser,
+  markGroupsApplied,
+  recordMigrated,
+  recordTargetSub,
+  unbindTargetSub,
+  type UserRecord,
+} from '#shared/table/users';
 import { applyGroupsToUser } from '#shared/cognito/apply-groups';
 import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
+import { CAMPAIGN_ELIGIBLE } from '#shared/table/status';
 import { getTarget, markResetSent, needsAdmin, settle } from './campaign-status';
 import { nextStep } from './campaign-step';
 import type { ReconcileDeps } from './deps';
@@ -67,11 +76,13 @@ const resolveExisting = async (
     return { username: record.username, outcome: 'migrated', reason: 'SIGNED_IN' };
   const existing = await getTarget(deps, targetUsername);
   if (existing && existing.status !== 'FORCE_CHANGE_PASSWORD' && isSameUser(record, existing, deps)) {
-    await recordMigrated(deps.table, record.username, {
+    const result = await recordMigrated(deps.table, record.username, {
       method: 'reconciled',
       targetUsername: existing.username,
       sub: record.sub,
+      ...(existing.attributes.sub ? { targetSub: existing.attributes.sub } : {}),
     });
+    await publishIfDue(result.record, deps);
     return settle(deps, record.username);
   }
   return needsAdmin(deps, record.username, 'TARGET_USERNAME_TAKEN');
@@ -97,7 +108,13 @@ const RESET_NOT_APPLIED: AwsErrorName[] = [
  * before the error is routed or propagated: otherwise the rerun would take it for a reset that may
  * have landed and hand the user to an administrator (RESET_UNCONFIRMED) instead of retrying.
  */
-const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: string, marker: string) => {
+const sendReset = async (
+  deps: ReconcileDeps,
+  username: string,
+  targetUsername: string,
+  marker: string,
+  targetSub?: string,
+) => {
   try {
     await deps.target.send(
       new AdminResetUserPasswordCommand({
@@ -120,7 +137,7 @@ const sendReset = async (deps: ReconcileDeps, username: string, targetUsername: 
     if (isAwsError(error, 'NotAuthorizedException')) return needsAdmin(deps, username, 'RESET_REFUSED');
     throw error;
   }
-  return markResetSent(deps, username, targetUsername);
+  return markResetSent(deps, username, targetUsername, undefined, targetSub);
 };
 
 const restoreGroups = async (deps: ReconcileDeps, record: UserRecord, targetUsername: string) => {
@@ -157,6 +174,8 @@ const yieldToSignIn = async (
   await deps.target.send(
     new AdminDeleteUserCommand({ UserPoolId: deps.config.target.userPoolId, Username: target.username }),
   );
+  // A sub bound to the deleted user would hide the user Cognito creates at the next sign-in.
+  if (target.attributes.sub) await unbindTargetSub(deps.table, record.username, target.attributes.sub);
   deps.logger.warn('campaign user removed for a sign-in that raced it', {
     reason: 'SIGN_IN_RACED_CREATE',
     username: record.username,
@@ -225,7 +244,9 @@ export const resetFlaggedUser = async (
     const targetUsername = target?.username ?? plan.targetUsername;
     switch (step.step) {
       case 'reset-sent':
-        return withWarning(await markResetSent(deps, username, targetUsername, step.reason));
+        return withWarning(
+          await markResetSent(deps, username, targetUsername, step.reason, target?.attributes.sub),
+        );
       case 'needs-admin':
         return withWarning(await needsAdmin(deps, username, step.reason));
       case 'wait':
@@ -240,6 +261,10 @@ export const resetFlaggedUser = async (
         }
         const result = await create(deps, plan);
         if ('rejected' in result) return needsAdmin(deps, username, result.rejected);
+        // AdminCreateUser names the new user's sub: the sub map's entry, bound before anything else.
+        const sub = 'created' in result ? result.created.attributes.sub : undefined;
+        // Only while flagged: a sign-in that raced the create owns the record (yieldToSignIn).
+        if (sub) await recordTargetSub(deps.table, username, sub, { onlyIn: CAMPAIGN_ELIGIBLE });
         // Ours (another campaign's, with our marker) or not: the next round reads it and decides.
         target = 'exists' in result ? undefined : result.created;
         continue;
@@ -293,7 +318,7 @@ export const resetFlaggedUser = async (
           target = undefined;
           continue;
         }
-        return withWarning(await sendReset(deps, username, targetUsername, marker));
+        return withWarning(await sendReset(deps, username, targetUsername, marker, target?.attributes.sub));
       }
     }
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { createEventBridgeClient } from '#shared/clients';
 import { cacheTargetSchema, describeTargetSchema, type TargetSchema } from '#shared/attribute-mapping';
 import { systemClock, type Clock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
@@ -13,6 +15,8 @@ export interface ReconcileDeps extends CoreDeps {
   source: CognitoIdentityProviderClient;
   /** The target pool, rate limited per quota category (applyRateLimiter). */
   target: CognitoIdentityProviderClient;
+  /** Publishes UserMigrated events (the campaign's, repaired users', stale claims'). Absent: left owed. */
+  events?: EventBridgeClient;
   /** The target schema, cached: DescribeUserPool is UserPoolResourceRead, 5 per second per pool. */
   targetSchema: () => Promise<TargetSchema>;
   /** Users worked on at once. The rate limiter sets the pace; this bounds requests in flight. */
@@ -52,6 +56,7 @@ export const createDeps = (config: MigrationConfig, clock: Clock = systemClock):
     ...core,
     source: sourceClient(),
     target,
+    events: createEventBridgeClient(config),
     targetSchema: cacheTargetSchema(() => describeTargetSchema(target, config.target.userPoolId), clock),
     concurrency: 8,
     budgetMs: DEFAULT_BUDGET_MS,

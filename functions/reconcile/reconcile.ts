@@ -4,6 +4,7 @@ import type { ReconcileDeps } from './deps';
 import { flagStragglers } from './flag-stragglers';
 import { repairUnrecordedMigrations } from './repair';
 import type { ReconcileReport } from './report';
+import { republishStaleEvents } from './republish-events';
 import { runResetCampaign } from './reset-campaign';
 
 /** True once the configured migration window has closed. */
@@ -37,6 +38,8 @@ export const reconcile = async (
           return undefined;
         })
       : undefined;
+  // Last, so the events of users this pass moved into the target are owed already (and published inline).
+  const events = await republishStaleEvents(deps, options);
   const counts = dryRun ? (await getProgress(deps.table)).byStatus : await recountProgress(deps.table);
   return {
     action: 'reconcile',
@@ -46,6 +49,7 @@ export const reconcile = async (
     ...(flag ? { flag } : {}),
     ...(campaign ? { campaign } : {}),
     ...(campaignSkipped ? { campaignSkipped } : {}),
+    events,
     statusCounts: counts,
     total: Object.values(counts).reduce((sum, n) => sum + n, 0),
   };

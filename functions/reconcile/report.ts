@@ -1,6 +1,7 @@
 import type { MigrationStatus } from '#shared/table/status';
 import type { FlagResult } from './flag-stragglers';
 import type { RepairResult } from './repair';
+import type { RepublishResult } from './republish-events';
 
 /** What the campaign did with one flagged user. */
 export type CampaignOutcome =
@@ -100,6 +101,8 @@ export interface ReconcileReport {
   campaign?: CampaignReport;
   /** Why the scheduled campaign did not run this round (another campaign holds the lease). */
   campaignSkipped?: string;
+  /** UserMigrated events whose publisher failed or stopped, published again by this pass. */
+  events?: RepublishResult;
   /** Users per status after the run, recounted from the status index (dry run: as counted). */
   statusCounts?: Record<MigrationStatus, number>;
   total?: number;

@@ -1,6 +1,7 @@
 import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { findUsernamesByLoginKey } from '#shared/table/login-keys';
 import type { CampaignMarkers } from '#shared/table/campaign-markers';
+import { publishIfDue } from '#shared/migration-events';
 import { getUser, recordMigrated, type UserRecord } from '#shared/table/users';
 import type { ReconcileDeps } from './deps';
 
@@ -77,7 +78,9 @@ export const repairRecord = async (record: UserRecord, target: TargetUser, deps:
     method: 'reconciled',
     targetUsername: target.username,
     sub: record.sub,
+    ...(target.attributes.sub ? { targetSub: target.attributes.sub } : {}),
   });
+  await publishIfDue(result.record, deps);
   if (result.changed) {
     deps.logger.info('unrecorded migration repaired', {
       reason: 'found-in-target',

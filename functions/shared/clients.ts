@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -100,3 +101,7 @@ export const createSfnClient = (config: MigrationConfig): SFNClient =>
 /** A Lambda client (the trigger hands group memberships to group-sync with it). */
 export const createLambdaClient = (config: MigrationConfig): LambdaClient =>
   new LambdaClient(commonConfig(config, config.region, config.endpoints.lambda));
+
+/** An EventBridge client (group-sync and the reconciler publish `UserMigrated` events with it). */
+export const createEventBridgeClient = (config: MigrationConfig): EventBridgeClient =>
+  new EventBridgeClient(commonConfig(config, config.region, config.endpoints.eventBridge));

@@ -53,6 +53,7 @@ const endpoints = z
     secretsManager: z.string().url().optional(),
     ssm: z.string().url().optional(),
     lambda: z.string().url().optional(),
+    eventBridge: z.string().url().optional(),
   })
   .strict()
   .default({});
@@ -153,6 +154,14 @@ export const configSchema = z
       .object({ accessKeyId: z.string().min(1), secretAccessKey: z.string().min(1) })
       .strict()
       .optional(),
+    /**
+     * The EventBridge bus that gets one `UserMigrated` event per migrated user (source `cognito-migrate`).
+     * @default 'default' (the account's default bus)
+     */
+    eventBusName: z
+      .string()
+      .regex(/^[\w.\-/]{1,256}$/, 'an EventBridge bus name such as "default" or "migration-events"')
+      .default('default'),
     stateMachineArn: z.string().optional(),
     groupSyncFunctionName: z.string().optional(),
   })
@@ -217,6 +226,7 @@ const ENV_OVERRIDES: Record<string, string[]> = {
   COGNITO_ENDPOINT: ['endpoints', 'cognito'],
   DYNAMODB_ENDPOINT: ['endpoints', 'dynamodb'],
   STATE_MACHINE_ARN: ['stateMachineArn'],
+  MIGRATION_EVENT_BUS: ['eventBusName'],
 };
 
 const setPath = (target: Record<string, unknown>, path: string[], value: unknown): void => {

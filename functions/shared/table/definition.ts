@@ -29,6 +29,22 @@ export const STATUS_INDEX = {
  */
 export const STATUS_INDEX_ATTRIBUTES = ['status', 'enabled', 'userStatus', 'reason'] as const;
 
+/**
+ * The migration-event outbox: a sparse index of the users whose `UserMigrated` event is owed and
+ * not yet published (`table/migration-events.ts`). An item is in it from the write that moved it
+ * into the target (MIGRATED, RESET_SENT) until the event is published, so a publisher that crashed
+ * between its claim and PutEvents leaves the event here for the reconciler. Sharded like the status
+ * index; sorted by claim time, so "claims older than five minutes" is a key condition.
+ */
+export const EVENT_OUTBOX_INDEX = {
+  indexName: 'byEventOutbox',
+  partitionKey: 'eventOutbox',
+  sortKey: 'eventClaimedAt',
+} as const;
+
+/** What the outbox index copies: enough to tell an event ready to publish (its target sub known). */
+export const EVENT_OUTBOX_ATTRIBUTES = ['username', 'targetSub'] as const;
+
 export interface AttributeDef {
   name: string;
   type: 'S' | 'N';
@@ -58,6 +74,12 @@ export const MIGRATION_TABLE: TableDefinition = {
       partitionKey: { name: STATUS_INDEX.partitionKey, type: 'S' },
       sortKey: { name: STATUS_INDEX.sortKey, type: 'S' },
       projection: { include: STATUS_INDEX_ATTRIBUTES },
+    },
+    {
+      indexName: EVENT_OUTBOX_INDEX.indexName,
+      partitionKey: { name: EVENT_OUTBOX_INDEX.partitionKey, type: 'S' },
+      sortKey: { name: EVENT_OUTBOX_INDEX.sortKey, type: 'S' },
+      projection: { include: EVENT_OUTBOX_ATTRIBUTES },
     },
   ],
   billingMode: 'PAY_PER_REQUEST',

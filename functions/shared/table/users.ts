@@ -2,7 +2,8 @@ import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/li
 import { InvalidTransitionError } from '../errors';
 import { ConditionalCheckFailedException, conditionalWrite, tableCall as wrap } from './errors';
 import { decodeCursor, encodeCursor } from './pagination';
-import { canTransition, MIGRATABLE, type MigrationMethod, type MigrationStatus } from './status';
+import { canTransition, IN_TARGET, MIGRATABLE, type MigrationMethod, type MigrationStatus } from './status';
+import { owedEventFields, type EventOutboxFields } from './migration-events';
 import { addCounters, recordHourlyMigration } from './progress';
 import { STATUS_INDEX, STATUS_SHARDS } from './definition';
 import { statusKey, userKey, type TableContext } from './context';
@@ -21,7 +22,7 @@ export interface SourceUserSnapshot {
 }
 
 /** The migration table's record of one source user. */
-export interface UserRecord extends SourceUserSnapshot {
+export interface UserRecord extends SourceUserSnapshot, EventOutboxFields {
   status: MigrationStatus;
   groups: string[];
   groupsApplied?: boolean;
@@ -32,8 +33,14 @@ export interface UserRecord extends SourceUserSnapshot {
   targetUsername?: string;
   /** Set when the target pool generates usernames: `targetUsername` is this attribute's value. */
   targetUsernameAttribute?: 'email' | 'phone_number';
-  /** The target user's `sub`, bound at the first sign-in after the migration created the user. */
+  /**
+   * The target user's `sub`: bound at the first sign-in after the migration created the user
+   * (PostAuthentication / PreTokenGeneration), from AdminCreateUser's answer in the reset campaign,
+   * or from the target user the reconciler found. The sub map (`export sub-map`) pairs it with `sub`.
+   */
   targetSub?: string;
+  /** When the reset campaign's code went out (RESET_SENT). */
+  resetSentAt?: string;
   mfaReenrolRequired?: boolean;
   /** When the migrated user had enabled a second factor again in the target (after `mfaReenrolRequired`). */
   mfaReenrolledAt?: string;
@@ -45,7 +52,7 @@ export interface UserRecord extends SourceUserSnapshot {
   updatedAt?: string;
 }
 
-const toRecord = (item: Record<string, unknown>): UserRecord => {
+export const toRecord = (item: Record<string, unknown>): UserRecord => {
   const { pk: _pk, sk: _sk, statusKey: _statusKey, groups, ...rest } = item;
   return { ...(rest as unknown as UserRecord), groups: groups instanceof Set ? [...groups].sort() : [] };
 };
@@ -141,7 +148,7 @@ export const transitionStatus = async (
   ctx: TableContext,
   username: string,
   request: TransitionRequest,
-): Promise<{ changed: boolean; status: MigrationStatus | undefined }> => {
+): Promise<{ changed: boolean; status: MigrationStatus | undefined; record?: UserRecord }> => {
   const invalid = request.from.filter((status) => !canTransition(status, request.to));
   if (invalid.length > 0) throw new InvalidTransitionError(invalid, request.to);
   const extra = { ...request.set, ...(request.reason ? { reason: request.reason } : {}) };
@@ -162,13 +169,19 @@ export const transitionStatus = async (
       ':now': new Date(ctx.clock.now()).toISOString(),
     };
     const sets = ['#status = :to', '#statusKey = :statusKey', '#updatedAt = :now'];
-    Object.entries(extra).forEach(([name, value], i) => {
+    // Entering the target owes the user's one UserMigrated event, in this same conditional write.
+    const owed =
+      IN_TARGET.includes(request.to) && !IN_TARGET.includes(current.status)
+        ? owedEventFields(values[':now'] as string, current.sub)
+        : {};
+    Object.entries({ ...extra, ...owed }).forEach(([name, value], i) => {
       names[`#s${i}`] = name;
       values[`:s${i}`] = value;
       sets.push(`#s${i} = :s${i}`);
     });
+    let written: Record<string, unknown> | undefined;
     try {
-      await wrap('status change', () =>
+      const result = await wrap('status change', () =>
         ctx.doc.send(
           new UpdateCommand({
             TableName: ctx.tableName,
@@ -177,15 +190,18 @@ export const transitionStatus = async (
             ConditionExpression: '#status = :from',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
+            // The item as this write left it: whether its event is now due is read from here, not re-read.
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
+      written = result.Attributes;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) continue;
       throw error;
     }
     await addCounters(ctx, { [current.status]: -1, [request.to]: 1 });
-    return { changed: true, status: request.to };
+    return { changed: true, status: request.to, ...(written ? { record: toRecord(written) } : {}) };
   }
   const latest = await getUser(ctx, username);
   return { changed: false, status: latest?.status };
@@ -196,6 +212,8 @@ export interface MigratedDetails {
   targetUsername: string;
   targetUsernameAttribute?: 'email' | 'phone_number';
   sub?: string;
+  /** The target user's sub, when the caller knows it (the reconciler found the user in the target). */
+  targetSub?: string;
   mfaReenrolRequired?: boolean;
 }
 
@@ -207,8 +225,8 @@ export const recordMigrated = async (
   ctx: TableContext,
   username: string,
   details: MigratedDetails,
-): Promise<{ changed: boolean; status: MigrationStatus | undefined }> => {
-  const set = {
+): Promise<{ changed: boolean; status: MigrationStatus | undefined; record?: UserRecord }> => {
+  const set: Record<string, unknown> = {
     method: details.method,
     targetUsername: details.targetUsername,
     ...(details.targetUsernameAttribute ? { targetUsernameAttribute: details.targetUsernameAttribute } : {}),
@@ -217,24 +235,27 @@ export const recordMigrated = async (
   };
   const existing = await getUser(ctx, username);
   if (!existing) {
+    const item = {
+      ...userKey(username),
+      username,
+      sub: details.sub ?? '',
+      attributes: {},
+      userStatus: 'UNKNOWN',
+      enabled: true,
+      status: 'MIGRATED',
+      statusKey: statusKey('MIGRATED', details.sub),
+      snapshotMissing: true,
+      updatedAt: set.migratedAt,
+      ...set,
+      ...(details.targetSub ? { targetSub: details.targetSub } : {}),
+      ...owedEventFields(set.migratedAt as string, details.sub),
+    };
     try {
       await wrap('migration record', () =>
         ctx.doc.send(
           new PutCommand({
             TableName: ctx.tableName,
-            Item: {
-              ...userKey(username),
-              username,
-              sub: details.sub ?? '',
-              attributes: {},
-              userStatus: 'UNKNOWN',
-              enabled: true,
-              status: 'MIGRATED',
-              statusKey: statusKey('MIGRATED', details.sub),
-              snapshotMissing: true,
-              updatedAt: set.migratedAt,
-              ...set,
-            },
+            Item: item,
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         ),
@@ -245,9 +266,11 @@ export const recordMigrated = async (
     }
     await addCounters(ctx, { total: 1, MIGRATED: 1 });
     await recordHourlyMigration(ctx, details.method);
-    return { changed: true, status: 'MIGRATED' };
+    return { changed: true, status: 'MIGRATED', record: toRecord(item) };
   }
   if (existing.status === 'MIGRATED') return { changed: false, status: 'MIGRATED' };
+  // A sub bound earlier (the campaign's AdminCreateUser) stands: the first binding wins.
+  if (details.targetSub && !existing.targetSub) set.targetSub = details.targetSub;
   const result = await transitionStatus(ctx, username, {
     from: MIGRATABLE,
     to: 'MIGRATED',
@@ -302,25 +325,79 @@ export const markGroupsApplied = async (ctx: TableContext, username: string): Pr
     ),
   );
 
+/** What binding a target sub did. */
+export interface TargetSubBinding {
+  /** The record is bound to this sub (now or before); false when another sub was bound first. */
+  bound: boolean;
+  /**
+   * The record as this binding left it, when this call bound it and the user's event is owed
+   * (the record already in the target): the caller publishes it, nobody else will inline.
+   */
+  due?: UserRecord;
+}
+
 /**
- * Binds a migrated record to the target user's `sub` the first time that user is seen (a
- * conditional write: the first binding stands). Returns false when another sub was bound first.
+ * Binds a record to the target user's `sub` the first time that user is seen (a conditional write:
+ * the first binding stands) and restarts the event claim's clock, so the reconciler does not take
+ * over an event this caller is about to publish. `due` tells the caller that its write is the one
+ * that made an owed event publishable.
  */
-export const bindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> =>
-  conditionalWrite(() =>
-    wrap('target binding', () =>
+export const recordTargetSub = async (
+  ctx: TableContext,
+  username: string,
+  sub: string,
+  options: { onlyIn?: readonly MigrationStatus[] } = {},
+): Promise<TargetSubBinding> => {
+  const now = new Date(ctx.clock.now()).toISOString();
+  const only = options.onlyIn ?? [];
+  const statusValues = Object.fromEntries(only.map((status, i) => [`:in${i}`, status]));
+  let old: Record<string, unknown> | undefined;
+  const won = await conditionalWrite(async () => {
+    const result = await wrap('target binding', () =>
       ctx.doc.send(
         new UpdateCommand({
           TableName: ctx.tableName,
           Key: userKey(username),
-          UpdateExpression: 'SET targetSub = :sub',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(targetSub) OR targetSub = :sub)',
+          UpdateExpression: 'SET targetSub = :sub, eventClaimedAt = :now',
+          ConditionExpression: [
+            'attribute_exists(pk) AND attribute_not_exists(targetSub)',
+            ...(only.length > 0 ? [`#status IN (${Object.keys(statusValues).join(', ')})`] : []),
+          ].join(' AND '),
+          ...(only.length > 0 ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+          ExpressionAttributeValues: { ':sub': sub, ':now': now, ...statusValues },
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    old = result.Attributes;
+  });
+  if (!won) return { bound: (await getUser(ctx, username))?.targetSub === sub };
+  const record = old ? toRecord({ ...old, targetSub: sub, eventClaimedAt: now }) : undefined;
+  return { bound: true, ...(record?.eventOutbox ? { due: record } : {}) };
+};
+
+/**
+ * Removes a binding to a target user that was deleted (the reset campaign's user, removed for a
+ * sign-in that raced it), so the user Cognito creates at the next sign-in is bound instead.
+ */
+export const unbindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> =>
+  conditionalWrite(() =>
+    wrap('target unbinding', () =>
+      ctx.doc.send(
+        new UpdateCommand({
+          TableName: ctx.tableName,
+          Key: userKey(username),
+          UpdateExpression: 'REMOVE targetSub',
+          ConditionExpression: 'targetSub = :sub',
           ExpressionAttributeValues: { ':sub': sub },
         }),
       ),
     ),
   );
+
+/** Binds a migrated record to the target user's `sub` (see `recordTargetSub`); false when another sub was bound first. */
+export const bindTargetSub = async (ctx: TableContext, username: string, sub: string): Promise<boolean> =>
+  (await recordTargetSub(ctx, username, sub)).bound;
 
 /** Records that a user flagged `mfaReenrolRequired` has a second factor again in the target pool. */
 export const markMfaReenrolled = async (ctx: TableContext, username: string): Promise<void> => {
