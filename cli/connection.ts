@@ -53,6 +53,7 @@ export const configFromLocalState = (state: LocalState, now: number): MigrationC
     endpoints: {
       cognito: state.cognitoEndpoint,
       dynamodb: state.dynamodbEndpoint,
+      ...(state.eventBridgeEndpoint ? { eventBridge: state.eventBridgeEndpoint } : {}),
       ...(state.sourceCognitoEndpoint ? { sourceCognito: state.sourceCognitoEndpoint } : {}),
     },
     credentials: state.credentials,

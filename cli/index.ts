@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { createCommandContext, type CliDeps, type CommandFactory } from './context';
 import { EXIT, presentFailure, type ExitCode } from './exit-codes';
 import { demoCommand } from './commands/demo';
+import { exportCommand } from './commands/export';
 import { localCommand } from './commands/local';
 import { planCommand } from './commands/plan';
 import { preflightCommand } from './commands/preflight';
@@ -17,6 +18,7 @@ const COMMANDS: readonly CommandFactory[] = [
   syncCommand,
   statusCommand,
   stragglersCommand,
+  exportCommand,
   resetCampaignCommand,
   reconcileCommand,
   localCommand,

@@ -19,6 +19,7 @@ import {
 } from '#local/cognito/index';
 import { LOCAL_CREDENTIALS, startLocalDynamo, type LocalDynamo } from '#local/dynamodb/index';
 import { wireFunctions, type LocalFunctions } from '#local/wire-functions';
+import { startLocalEventBridge, type LocalEventBridge } from '#local/eventbridge/index';
 import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
 import type { LocalState } from '#local/state-file';
 import { readSavedStack, stateDirPaths, writeSavedStack } from '#local/state-dir';
@@ -95,6 +96,7 @@ export interface WireContext {
   config: MigrationConfig;
   emulator: CognitoEmulator;
   dynamo: LocalDynamo;
+  eventBridge: LocalEventBridge;
 }
 
 /**
@@ -124,6 +126,8 @@ export interface LocalStack {
   cognito: CognitoIdentityProviderClient;
   /** The same for the source pool's Region (`cognito` itself when both pools share a Region). */
   sourceCognito: CognitoIdentityProviderClient;
+  /** EventBridge's PutEvents, recording the UserMigrated events the functions publish. */
+  eventBridge: LocalEventBridge;
   close(): Promise<void>;
 }
 
@@ -263,7 +267,10 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     if (sourceCognito !== cognito) sourceCognito.destroy();
   };
   let callbackApp: CallbackApp | undefined;
+  let eventBridge: LocalEventBridge | undefined;
   try {
+    const busName = options.config?.eventBusName;
+    eventBridge = await startLocalEventBridge({ buses: busName ? [busName] : [] });
     callbackApp = await startCallbackApp();
     const source = saved?.source ?? options.externalSource ?? (await createSource(sourceCognito, options));
     const { targetPoolId, targetClientId } =
@@ -298,6 +305,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       region,
       cognitoEndpoint: emulator.endpoint,
       dynamodbEndpoint: dynamo.endpoint,
+      eventBridgeEndpoint: eventBridge.endpoint,
       credentials: {
         accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
         secretAccessKey: LOCAL_CREDENTIALS.secretAccessKey,
@@ -347,13 +355,14 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       endpoints: {
         cognito: emulator.endpoint,
         dynamodb: dynamo.endpoint,
+        eventBridge: eventBridge.endpoint,
         ...(options.externalSource ? { sourceCognito: options.externalSource.endpoint } : {}),
         ...options.config?.endpoints,
       },
     });
     state.settings = settingsOf(config);
     const functions = options.wire
-      ? await options.wire({ state, config, emulator, dynamo })
+      ? await options.wire({ state, config, emulator, dynamo, eventBridge })
       : wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
     for (const [arn, handler] of Object.entries(
       functions.triggers ?? {
@@ -372,10 +381,12 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
       callbackApp,
       cognito,
       sourceCognito,
+      eventBridge,
       resumed: Boolean(saved),
       close: async () => {
         await callbackApp!.close();
         await functions.close();
+        await eventBridge!.close();
         destroyClients();
         await emulator.close();
         await closeDynamo();
@@ -383,6 +394,7 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await callbackApp?.close();
+    await eventBridge?.close();
     destroyClients();
     await emulator.close();
     await closeDynamo();

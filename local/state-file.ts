@@ -14,6 +14,8 @@ export const localStateSchema = z.object({
   region: z.string(),
   cognitoEndpoint: z.string().url(),
   dynamodbEndpoint: z.string().url(),
+  /** The local EventBridge (PutEvents and `GET /local/events`); absent in state files of older stacks. */
+  eventBridgeEndpoint: z.string().url().optional(),
   credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
   source: z.object({ userPoolId: z.string(), migrationClientId: z.string() }),
   /** An external source pool's endpoint (`local start --source-endpoint`); else the emulator holds it. */

@@ -103,6 +103,7 @@ export const wireFunctions = (
       return dispatchReconcile(event, deps).finally(() => {
         deps.source.destroy();
         deps.target.destroy();
+        deps.events?.destroy();
         deps.table.doc.destroy();
       });
     },
@@ -116,6 +117,7 @@ export const wireFunctions = (
       lazyDeps.source.destroy();
       lazyDeps.table.doc.destroy();
       groupDeps.cognito.destroy();
+      groupDeps.events?.destroy();
       groupDeps.table.doc.destroy();
       bulkDeps.source.destroy();
       bulkDeps.target.destroy();

@@ -1,11 +1,12 @@
 import { Command } from 'commander';
 import type { CommandFactory } from '../context';
+import type { EventsOptions } from '../local/events';
 import type { OutboxOptions } from '../local/outbox';
 import type { StartOptions } from '../local/start';
 import { integerIn } from '../options';
 
 /**
- * `local start` and `local outbox`. Only their options live here; what they run is in cli/local/,
+ * `local start`, `local outbox` and `local events`. Only their options live here; what they run is in cli/local/,
  * loaded when they run (see cli/context.ts), because the embedded stack needs devDependencies (dynalite,
  * aws-local-stepfunctions) that an install for AWS (`npm ci --omit=dev`) does not have.
  */
@@ -66,6 +67,15 @@ export const localCommand: CommandFactory = (ctx) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
       const { runLocalOutbox } = require('../local/outbox') as typeof import('../local/outbox');
       await runLocalOutbox(ctx, opts, command);
+    });
+  local
+    .command('events')
+    .description('the events the local EventBridge received (UserMigrated...), one JSON object a line')
+    .option('--detail-type <type>', 'only events of this detail-type (e.g. UserMigrated)')
+    .action(async (opts: EventsOptions, command: Command) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand; see cli/context.ts
+      const { runLocalEvents } = require('../local/events') as typeof import('../local/events');
+      await runLocalEvents(ctx, opts, command);
     });
   return local;
 };

@@ -130,7 +130,13 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
     ([key]) => !(DEPLOYMENT_FIELDS as readonly string[]).includes(key),
   );
   const settings = given.length > 0 ? Object.fromEntries(given) : undefined;
-  const wire = async ({ state, config, emulator, dynamo }: WireContext): Promise<LocalFunctions> => {
+  const wire = async ({
+    state,
+    config,
+    emulator,
+    dynamo,
+    eventBridge,
+  }: WireContext): Promise<LocalFunctions> => {
     const resources = localResources(assembly, {
       targetPoolId: state.target.userPoolId,
       tableName: state.tableName,
@@ -158,6 +164,10 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
           ...(JSON.parse(variables.COGNITO_MIGRATE_CONFIG) as object),
           ...settings,
         });
+      // The bus the deployment names exists locally too (on AWS the operator or the stack creates it).
+      const bus = (JSON.parse(variables.COGNITO_MIGRATE_CONFIG ?? '{}') as { eventBusName?: string })
+        .eventBusName;
+      if (bus) eventBridge.addBus(bus);
       const spec: FunctionSpec = {
         functionName: fn.functionName,
         functionArn: lambdaArn(assembly.region, assembly.account, fn.functionName),
@@ -184,6 +194,7 @@ export const startArtifactStack = async (options: ArtifactStackOptions): Promise
           AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
           AWS_ENDPOINT_URL_LAMBDA: endpoint.endpoint,
           AWS_ENDPOINT_URL_STS: endpoint.endpoint,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.endpoint,
           // What an operator fills in after deploying the source stack and the table.
           SOURCE_USER_POOL_ID: state.source.userPoolId,
           SOURCE_MIGRATION_CLIENT_ID: state.source.migrationClientId,
