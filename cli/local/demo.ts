@@ -11,6 +11,7 @@ import type { SeededUser } from '#local/seed';
 import { reenrolTotpUser, type ReenrolReport } from './demo-mfa-reenrol';
 import { completeResets, playSignIns, type SignInResult } from './demo-sign-ins';
 import { checkScope, demoTenants, type ScopeReport } from './demo-scope';
+import { checkSubMap, targetSubs, type SubMapCheck } from './demo-sub-map';
 import type { Output } from '../output';
 
 export interface DemoOptions {
@@ -62,6 +63,8 @@ export interface DemoReport {
   totpReenrol?: ReenrolReport;
   /** With `tenant`: how the split went. */
   scope?: ScopeReport;
+  /** The sub map and the UserMigrated events, checked against the target pool. */
+  subMap?: Omit<SubMapCheck, 'invariants'>;
 }
 
 /** Times a phase and records its rate. */
@@ -225,6 +228,15 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       deadCodes,
     });
     if (totpUser && totpReenrol) invariants.push(totpInvariant(totpUser, totpReenrol));
+    await functions.idle();
+    const { invariants: subMapInvariants, ...subMap } = await checkSubMap({
+      table,
+      records: await allRecords(table),
+      target: await targetSubs(cognito, state.target.userPoolId),
+      events: stack.eventBridge.events,
+    });
+    invariants.push(...subMapInvariants);
+    output.line(`events           ${subMap.events} UserMigrated for ${subMap.migrated} migrated user(s)`);
     // Last: its sign-up probe adds a user to the target.
     const scoped = split
       ? await checkScope(signInContext, {
@@ -256,6 +268,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       invariants,
       ...(totpReenrol ? { totpReenrol } : {}),
       ...(scoped ? { scope: scoped.report } : {}),
+      subMap,
     };
   } finally {
     await stack.close();

@@ -1,6 +1,26 @@
-import { publishUserMigrated } from '#shared/migration-events';
+import { publishIfDue, publishUserMigrated } from '#shared/migration-events';
 import { EVENT_CLAIM_GRACE_MS, listStaleEventClaims, reclaimEvent } from '#shared/table/migration-events';
+import { getUser, recordTargetSub } from '#shared/table/users';
+import { getTarget } from './campaign-status';
 import type { ReconcileDeps } from './deps';
+
+/**
+ * The target sub of a migrated user nobody has seen sign in since (a forgot-password migration
+ * never completed, an MFA challenge never answered): AdminGetUser on the name the migration gave
+ * Cognito, accepted only when the target user carries this source user's legacy sub — an attribute
+ * no app client may write (preflight's LEGACY_SUB_WRITABLE) — so a stranger holding the name later
+ * is never bound. Without a legacy-sub attribute the user waits for their first sign-in.
+ */
+const resolveTargetSub = async (deps: ReconcileDeps, username: string): Promise<boolean> => {
+  const attribute = deps.config.attributeMap.legacySubAttribute;
+  const record = await getUser(deps.table, username);
+  if (!attribute || !record || record.targetSub || !record.eventOutbox) return false;
+  const target = await getTarget(deps, record.targetUsername ?? record.username);
+  const sub = target?.attributes.sub;
+  if (!sub || target.attributes[attribute] !== record.sub) return false;
+  const { due } = await recordTargetSub(deps.table, username, sub);
+  return (await publishIfDue(due, deps)) === 'published';
+};
 
 /** What one republish pass did. */
 export interface RepublishResult {
@@ -8,7 +28,9 @@ export interface RepublishResult {
   examined: number;
   published: number;
   failed: number;
-  /** Owed events whose target user's sub is not known yet: published at the user's first sign-in. */
+  /** Owed events whose target sub this pass found in the target pool (and published). */
+  resolved: number;
+  /** Owed events whose target user's sub is still unknown: published at the user's first sign-in. */
   awaitingSub: number;
   complete: boolean;
 }
@@ -17,13 +39,21 @@ export interface RepublishResult {
  * Publishes the UserMigrated events whose publisher failed or stopped: every owed event claimed
  * more than EVENT_CLAIM_GRACE_MS ago with a known target sub is taken over (a conditional write on
  * the claim read, so two reconcilers or a late inline publisher cannot both take it) and published
- * under its deterministic id. Runs on every reconcile pass, before the budget is spent elsewhere.
+ * under its deterministic id; an owed event whose target sub is unknown gets it from the target
+ * pool when that is safe (`resolveTargetSub`). Runs at the end of every reconcile pass.
  */
 export const republishStaleEvents = async (
   deps: ReconcileDeps,
   options: { dryRun?: boolean; limit?: number } = {},
 ): Promise<RepublishResult> => {
-  const result: RepublishResult = { examined: 0, published: 0, failed: 0, awaitingSub: 0, complete: false };
+  const result: RepublishResult = {
+    examined: 0,
+    published: 0,
+    failed: 0,
+    resolved: 0,
+    awaitingSub: 0,
+    complete: false,
+  };
   const deadline = deps.clock.now() + deps.budgetMs;
   const limit = options.limit ?? Infinity;
   const cutoff = new Date(deps.clock.now() - EVENT_CLAIM_GRACE_MS).toISOString();
@@ -36,11 +66,12 @@ export const republishStaleEvents = async (
     });
     for (const entry of page.entries) {
       result.examined += 1;
+      if (options.dryRun) continue;
       if (!entry.targetSub) {
-        result.awaitingSub += 1;
+        if (await resolveTargetSub(deps, entry.username)) result.resolved += 1;
+        else result.awaitingSub += 1;
         continue;
       }
-      if (options.dryRun) continue;
       const subject = await reclaimEvent(deps.table, entry.username, entry.claimedAt);
       if (!subject) continue;
       const outcome = await publishUserMigrated(subject, deps);
@@ -56,6 +87,7 @@ export const republishStaleEvents = async (
       examined: result.examined,
       published: result.published,
       failed: result.failed,
+      resolved: result.resolved,
       awaitingSub: result.awaitingSub,
     });
   }
