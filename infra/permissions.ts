@@ -15,7 +15,12 @@ export interface FunctionPermissions {
   table: readonly string[];
   /** Functions it invokes asynchronously. */
   invokes: readonly FunctionName[];
+  /** EventBridge actions on the configured bus (`eventBusName`) only: UserMigrated events. */
+  events: readonly string[];
 }
+
+/** Publishes the UserMigrated events (the bus is named in the migration configuration). */
+const PUBLISH_EVENTS = ['events:PutEvents'] as const;
 
 const TABLE_READ_WRITE = [
   'dynamodb:BatchWriteItem',
@@ -38,6 +43,7 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
     target: ['cognito-idp:DescribeUserPool'],
     table: TABLE_READ_WRITE,
     invokes: [],
+    events: [],
   },
   'group-sync': {
     source: [],
@@ -46,6 +52,8 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
     table: TABLE_READ_WRITE,
     // Hands the groups it could not apply within the trigger's deadline to itself, asynchronously.
     invokes: ['group-sync'],
+    // Binds the target sub at the first sign-in, which is when most users' event becomes due.
+    events: PUBLISH_EVENTS,
   },
   'bulk-export': {
     source: [
@@ -57,6 +65,7 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
     target: ['cognito-idp:CreateGroup', 'cognito-idp:DescribeUserPool', 'cognito-idp:UpdateGroup'],
     table: [...TABLE_READ_WRITE, 'dynamodb:Scan'].sort(),
     invokes: [],
+    events: [],
   },
   reconcile: {
     source: ['cognito-idp:AdminGetUser'],
@@ -74,6 +83,8 @@ export const FUNCTION_PERMISSIONS: Record<FunctionName, FunctionPermissions> = {
     ],
     table: [...TABLE_READ_WRITE, 'dynamodb:DeleteItem'].sort(),
     invokes: [],
+    // The campaign's RESET_SENT users, repaired migrations, and stale claims republished.
+    events: PUBLISH_EVENTS,
   },
 };
 

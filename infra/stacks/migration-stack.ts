@@ -275,6 +275,21 @@ export class MigrationStack extends Stack {
     fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: [...permissions.table], resources: this.table.resourceArns }),
     );
+    if (permissions.events.length > 0) {
+      // The configured bus only: a function cannot put events on any other bus of the account.
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: [...permissions.events],
+          resources: [
+            this.formatArn({
+              service: 'events',
+              resource: 'event-bus',
+              resourceName: config.migration.eventBusName,
+            }),
+          ],
+        }),
+      );
+    }
     for (const target of permissions.invokes) {
       // Named, not a Ref: a function granted to invoke itself would otherwise depend on itself.
       fn.addToRolePolicy(

@@ -3,7 +3,17 @@ import { join } from 'node:path';
 import * as cognitoSdk from '@aws-sdk/client-cognito-identity-provider';
 import { cognitoOperation } from '#shared/cognito/operations';
 import { FUNCTION_NAMES, FUNCTION_PERMISSIONS, sourceReaders, sourceRoleName } from '../../infra/permissions';
-import { asArray, type Cfn, reachableFiles, REPO_ROOT, synth, type Synthesized } from './support';
+import {
+  asArray,
+  type Cfn,
+  configFile,
+  exampleConfig,
+  policyStatements,
+  reachableFiles,
+  REPO_ROOT,
+  synth,
+  type Synthesized,
+} from './support';
 
 const SDK_OPERATIONS = new Set(
   Object.keys(cognitoSdk)
@@ -57,6 +67,49 @@ describe.each(FUNCTION_NAMES)('%s permissions', (name) => {
 
   it('may invoke a function only if it calls Lambda Invoke', () => {
     expect(granted.invokes.length > 0).toBe(calls.has('Invoke'));
+  });
+
+  it('may put events exactly when its code publishes them', () => {
+    expect([...granted.events]).toEqual(calls.has('PutEvents') ? ['events:PutEvents'] : []);
+  });
+});
+
+describe('event bus permission', () => {
+  let app: Synthesized;
+
+  beforeAll(() => {
+    const config = exampleConfig();
+    config.migration.eventBusName = 'migration-events';
+    app = synth({ config: configFile(config, 'event-bus.json') });
+  });
+
+  const busStatements = (app: Synthesized) =>
+    policyStatements(app.migrationTemplate).filter(({ statement }) =>
+      asArray<string>(statement.Action).some((action) => action.startsWith('events:')),
+    );
+
+  it('lets only the publishing functions put events, on the configured bus and no other', () => {
+    const statements = busStatements(app);
+
+    const publishers = FUNCTION_NAMES.filter((name) => FUNCTION_PERMISSIONS[name].events.length > 0);
+    expect(statements).toHaveLength(publishers.length);
+    for (const { statement } of statements) {
+      expect(asArray(statement.Action)).toEqual(['events:PutEvents']);
+      expect(JSON.stringify(statement.Resource)).toMatch(/:event-bus\/migration-events"/);
+      expect(asArray(statement.Resource)).toHaveLength(1);
+    }
+  });
+
+  it("gives the functions the bus name in their configuration, and nothing else of EventBridge's", () => {
+    const environments = Object.values<Cfn>(app.migrationTemplate.findResources('AWS::Lambda::Function'))
+      .map((fn) => JSON.stringify(fn.Properties.Environment?.Variables ?? {}))
+      .filter((env) => env.includes('COGNITO_MIGRATE_CONFIG'));
+
+    expect(environments.length).toBeGreaterThan(0);
+    for (const env of environments) {
+      expect(env).toContain('migration-events');
+      expect(env).not.toMatch(/eventBridge|AWS_ENDPOINT_URL/);
+    }
   });
 });
 
