@@ -80,7 +80,7 @@ describe('transitionStatus', () => {
 
     const result = await transitionStatus(ctx, user.username, { from: ['PENDING'], to: 'FLAGGED_FOR_RESET' });
 
-    expect(result).toEqual({ changed: true, status: 'FLAGGED_FOR_RESET' });
+    expect(result).toMatchObject({ changed: true, status: 'FLAGGED_FOR_RESET' });
     const progress = await getProgress(ctx);
     expect(progress.byStatus).toMatchObject({ PENDING: 0, FLAGGED_FOR_RESET: 1 });
   });

@@ -150,8 +150,9 @@ describe('handlePostAuthentication', () => {
     await handlePostAuthentication(anEvent(), deps);
 
     expect(ddbMock).toHaveReceivedNthCommandWith(2, UpdateCommand, {
-      UpdateExpression: 'SET targetSub = :sub',
-      ExpressionAttributeValues: { ':sub': fixture.request.userAttributes.sub },
+      UpdateExpression: expect.stringMatching(/^SET targetSub = :sub\b/),
+      ConditionExpression: expect.stringContaining('attribute_not_exists(targetSub)'),
+      ExpressionAttributeValues: expect.objectContaining({ ':sub': fixture.request.userAttributes.sub }),
     });
     expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
   });
