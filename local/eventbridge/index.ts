@@ -38,6 +38,8 @@ export interface LocalEventBridge {
    * it cannot take an entry.
    */
   failNext(count: number, mode?: 'http' | 'entry'): void;
+  /** Drops the faults `failNext` queued that no call used up. */
+  clearFaults(): void;
   /** How many PutEvents calls arrived (accepted or not). */
   readonly calls: number;
   /** Creates a bus (CreateEventBus, as the deployment would have): entries naming it are accepted. */
@@ -204,6 +206,9 @@ export const startLocalEventBridge = async (
     },
     addBus: (name) => {
       buses.add(busName(name));
+    },
+    clearFaults: () => {
+      faults.length = 0;
     },
     failNext: (count, mode = 'http') => {
       for (let i = 0; i < count; i += 1) faults.push(mode);

@@ -9,6 +9,7 @@ import { systemClock } from '#shared/clock';
 import type { MigrationConfig } from '#shared/config';
 import type { TableContext } from '#shared/table/context';
 import type { CognitoEmulator } from '#local/cognito/index';
+import type { LocalEventBridge } from '#local/eventbridge/index';
 import { LOCAL_CREDENTIALS } from '#local/dynamodb/index';
 import type { LocalFunctions } from '#local/wire-functions';
 import { startLocalStack, type LocalStackOptions } from '#local/stack';
@@ -25,6 +26,8 @@ export interface FaultStack {
   config: MigrationConfig;
   table: TableContext;
   functions: LocalFunctions;
+  /** The local EventBridge: the UserMigrated events the functions published. */
+  eventBridge: LocalEventBridge;
   /** An SDK client as an app would hold it: one attempt, so every answer reaches the test. */
   app: CognitoIdentityProviderClient;
   source: { poolId: string; clientId: string };
@@ -70,6 +73,7 @@ export const startFaultStack = async (options: FaultStackOptions = {}): Promise<
     config: stack.config,
     table,
     functions: stack.functions,
+    eventBridge: stack.eventBridge,
     app,
     source: { poolId: source.userPoolId, clientId: source.migrationClientId },
     target: { poolId: target.userPoolId, clientId: target.clientId },
