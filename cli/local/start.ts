@@ -173,6 +173,7 @@ export const runLocalStart = async (
       `  dynamodb  ${stack.state.dynamodbEndpoint}  table ${stack.state.tableName}`,
       `  source    ${stack.state.source.userPoolId}  migration client ${stack.state.source.migrationClientId}`,
       `  target    ${stack.state.target.userPoolId}  app client ${stack.state.target.clientId}`,
+      `  events    ${stack.state.eventBridgeEndpoint ?? '-'}  bus ${stack.config.eventBusName} (cognito-migrate --local local events)`,
       ...('artifacts' in stack
         ? [
             `  functions from ${(stack as ArtifactStack).artifacts.assembly.directory} (bundled assets, template environment and timeouts)`,

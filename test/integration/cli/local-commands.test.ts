@@ -1,7 +1,13 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CognitoIdentityProviderClient,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { systemClock } from '#shared/clock';
+import type { SeededUser } from '#local/seed';
+import { readLiveLocalState } from '#local/state-file';
 import { runCli } from '../../../cli/index';
 import type { PreflightReport } from '../../../cli/commands/preflight';
 import type { StatusReport } from '../../../cli/commands/status';
@@ -72,6 +78,41 @@ describe('commands against `local start` with --local', () => {
     expect(code).toBe(0);
     expect(deps.stdout.lastJson()).toEqual([]);
   });
+
+  it('after a sign-in, local events lists its one UserMigrated event and export sub-map its row', async () => {
+    const users = JSON.parse(readFileSync(join(dir, 'seeded-users.json'), 'utf8')) as SeededUser[];
+    const user = users.find((u) => u.kind === 'confirmed' && u.mfa === 'none')!;
+    const state = readLiveLocalState(stateFile);
+    const app = new CognitoIdentityProviderClient({
+      region: state.region,
+      endpoint: state.cognitoEndpoint,
+      credentials: state.credentials,
+    });
+    await app.send(
+      new InitiateAuthCommand({
+        ClientId: state.target.clientId,
+        AuthFlow: 'USER_PASSWORD_AUTH',
+        AuthParameters: { USERNAME: user.username, PASSWORD: user.password },
+      }),
+    );
+    app.destroy();
+
+    const events = await cli('local', 'events', '--detail-type', 'UserMigrated');
+    const exported = await cli('export', 'sub-map', '--format', 'jsonl');
+
+    expect(events.code).toBe(0);
+    const [event] = events.deps.stdout.lines.map(
+      (line) => JSON.parse(line) as { detail: Record<string, string> },
+    );
+    expect(events.deps.stdout.lines).toHaveLength(1);
+    expect(exported.deps.stdout.lines.map((line) => JSON.parse(line) as Record<string, string>)).toEqual([
+      expect.objectContaining({
+        sourceUsername: user.username,
+        sourceSub: event!.detail.sourceSub,
+        targetSub: event!.detail.targetSub,
+      }),
+    ]);
+  }, 30_000);
 
   it('removes the state file when interrupted', async () => {
     stackDeps.controller.abort();
