@@ -67,7 +67,8 @@ const triggerEvents = (s: FaultStack, username: string, sub: string) => {
 
 describe('UserMigrated events', () => {
   it('publishes one event at the first sign-in with the source and target subs and no attribute value', async () => {
-    stack = await startFaultStack({ dynamo });
+    // The bus a --migration-config names (local start passes its settings as this config).
+    stack = await startFaultStack({ dynamo, config: { eventBusName: 'migration-events' } });
     const sourceSub = await arrangeJane(stack);
 
     await stack.signIn('jane', PASSWORD);
@@ -85,7 +86,10 @@ describe('UserMigrated events', () => {
         migratedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       },
     ]);
-    expect(stack.eventBridge.events[0]).toMatchObject({ source: 'cognito-migrate', eventBusName: 'default' });
+    expect(stack.eventBridge.events[0]).toMatchObject({
+      source: 'cognito-migrate',
+      eventBusName: 'migration-events',
+    });
     expect(JSON.stringify(stack.eventBridge.events)).not.toMatch(/jane@example\.com|Jane Doe/);
     expect(await getUser(stack.table, 'jane')).toMatchObject({
       targetSub,
