@@ -127,13 +127,16 @@ describe('MigrationStack with a new target pool', () => {
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byStatus' })],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'byStatus' }),
+        Match.objectLike({ IndexName: 'byEventOutbox' }),
+      ],
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
     });
   });
 
-  it('projects only the status columns into the status index, not whole user items', () => {
+  it('projects only the status columns into the status index, and only the event outbox’s into its index', () => {
     dev.migrationTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
       GlobalSecondaryIndexes: [
         Match.objectLike({
@@ -142,6 +145,14 @@ describe('MigrationStack with a new target pool', () => {
             ProjectionType: 'INCLUDE',
             NonKeyAttributes: ['status', 'enabled', 'userStatus', 'reason'],
           },
+        }),
+        Match.objectLike({
+          IndexName: 'byEventOutbox',
+          KeySchema: [
+            { AttributeName: 'eventOutbox', KeyType: 'HASH' },
+            { AttributeName: 'eventClaimedAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: ['username', 'targetSub'] },
         }),
       ],
     });
