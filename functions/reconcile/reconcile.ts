@@ -23,6 +23,7 @@ export const reconcile = async (
   options: { dryRun?: boolean; limit?: number } = {},
 ): Promise<ReconcileReport> => {
   const dryRun = options.dryRun ?? false;
+  const startedAt = deps.clock.now();
   const ended = windowEnded(deps);
   const repair = await repairUnrecordedMigrations(deps, options);
   // Flagging waits for a complete repair pass, so nobody who already migrated is flagged.
@@ -39,7 +40,7 @@ export const reconcile = async (
         })
       : undefined;
   // Last, so the events of users this pass moved into the target are owed already (and published inline).
-  const events = await republishStaleEvents(deps, options);
+  const events = await republishStaleEvents(deps, { ...options, deadline: startedAt + deps.budgetMs });
   const counts = dryRun ? (await getProgress(deps.table)).byStatus : await recountProgress(deps.table);
   return {
     action: 'reconcile',

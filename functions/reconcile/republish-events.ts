@@ -44,7 +44,7 @@ export interface RepublishResult {
  */
 export const republishStaleEvents = async (
   deps: ReconcileDeps,
-  options: { dryRun?: boolean; limit?: number } = {},
+  options: { dryRun?: boolean; limit?: number; deadline?: number } = {},
 ): Promise<RepublishResult> => {
   const result: RepublishResult = {
     examined: 0,
@@ -54,7 +54,8 @@ export const republishStaleEvents = async (
     awaitingSub: 0,
     complete: false,
   };
-  const deadline = deps.clock.now() + deps.budgetMs;
+  // What is left of the run's budget (the pass runs after the repair pass and the campaign).
+  const deadline = options.deadline ?? deps.clock.now() + deps.budgetMs;
   const limit = options.limit ?? Infinity;
   const cutoff = new Date(deps.clock.now() - EVENT_CLAIM_GRACE_MS).toISOString();
   let token: string | undefined;
