@@ -24,7 +24,7 @@ const resolveTargetSub = async (deps: ReconcileDeps, username: string): Promise<
 
 /** What one republish pass did. */
 export interface RepublishResult {
-  /** Owed events claimed longer ago than the grace (their target sub known or not). */
+  /** Owed events read from the outbox (fresh claims with a known sub are left to their publisher). */
   examined: number;
   published: number;
   failed: number;
@@ -57,22 +57,26 @@ export const republishStaleEvents = async (
   // What is left of the run's budget (the pass runs after the repair pass and the campaign).
   const deadline = options.deadline ?? deps.clock.now() + deps.budgetMs;
   const limit = options.limit ?? Infinity;
-  const cutoff = new Date(deps.clock.now() - EVENT_CLAIM_GRACE_MS).toISOString();
+  const now = new Date(deps.clock.now()).toISOString();
+  const stale = new Date(deps.clock.now() - EVENT_CLAIM_GRACE_MS).toISOString();
   let token: string | undefined;
   do {
     if (deps.clock.now() >= deadline || result.examined >= limit) return result;
-    const page = await listStaleEventClaims(deps.table, cutoff, {
+    const page = await listStaleEventClaims(deps.table, now, {
       limit: Math.min(100, limit - result.examined),
       ...(token ? { nextToken: token } : {}),
     });
     for (const entry of page.entries) {
       result.examined += 1;
       if (options.dryRun) continue;
+      // No grace here: binding is a conditional write a racing sign-in cannot lose or double.
       if (!entry.targetSub) {
         if (await resolveTargetSub(deps, entry.username)) result.resolved += 1;
         else result.awaitingSub += 1;
         continue;
       }
+      // A fresh claim is its publisher's, probably still at work.
+      if (entry.claimedAt >= stale) continue;
       const subject = await reclaimEvent(deps.table, entry.username, entry.claimedAt);
       if (!subject) continue;
       const outcome = await publishUserMigrated(subject, deps);
