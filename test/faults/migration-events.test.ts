@@ -182,6 +182,30 @@ describe('UserMigrated events', () => {
     },
   );
 
+  it.each([
+    ['is bound and published when the target user carries her legacy sub', true],
+    ['stays unknown when the target user carries someone else’s legacy sub', false],
+  ])('the target sub of a migrated user never seen signing in %s', async (_, hers) => {
+    stack = await startFaultStack({ dynamo });
+    const sourceSub = await arrangeJane(stack);
+    await recordMigrated(stack.table, 'jane', {
+      method: 'forgot-password',
+      targetUsername: 'jane',
+      sub: sourceSub,
+    });
+    const target = stack.emulator.store.createUserDirect(stack.target.poolId, {
+      username: 'jane',
+      attributes: { email: JANE.email, 'custom:legacy_sub': hers ? sourceSub : 'someone-else' },
+      status: 'RESET_REQUIRED',
+    });
+
+    const result = await republishStaleEvents(stack.functions.reconcileDeps());
+
+    expect((await getUser(stack.table, 'jane'))?.targetSub).toBe(hers ? target.sub : undefined);
+    expect(migrationEvents(stack)).toEqual(hers ? [expect.objectContaining({ targetSub: target.sub })] : []);
+    expect(result).toMatchObject(hers ? { resolved: 1, awaitingSub: 0 } : { resolved: 0, awaitingSub: 1 });
+  });
+
   it('publishes the campaign user’s event once, with the sub AdminCreateUser returned', async () => {
     const clock = new ManualClock(Date.parse('2030-01-02T00:00:00Z'));
     stack = await startFaultStack({ dynamo, functionClock: clock });
