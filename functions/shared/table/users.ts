@@ -130,6 +130,8 @@ export interface TransitionRequest {
   to: MigrationStatus;
   /** Extra attributes set in the same conditional write. */
   set?: Record<string, unknown>;
+  /** Attributes removed in the same conditional write. */
+  remove?: readonly string[];
   reason?: string;
 }
 
@@ -179,6 +181,10 @@ export const transitionStatus = async (
       values[`:s${i}`] = value;
       sets.push(`#s${i} = :s${i}`);
     });
+    (request.remove ?? []).forEach((name, i) => (names[`#r${i}`] = name));
+    const removals = request.remove?.length
+      ? ` REMOVE ${request.remove.map((_, i) => `#r${i}`).join(', ')}`
+      : '';
     let written: Record<string, unknown> | undefined;
     try {
       const result = await wrap('status change', () =>
@@ -186,7 +192,7 @@ export const transitionStatus = async (
           new UpdateCommand({
             TableName: ctx.tableName,
             Key: userKey(username),
-            UpdateExpression: `SET ${sets.join(', ')}`,
+            UpdateExpression: `SET ${sets.join(', ')}${removals}`,
             ConditionExpression: '#status = :from',
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
@@ -269,12 +275,16 @@ export const recordMigrated = async (
     return { changed: true, status: 'MIGRATED', record: toRecord(item) };
   }
   if (existing.status === 'MIGRATED') return { changed: false, status: 'MIGRATED' };
-  // A sub bound earlier (the campaign's AdminCreateUser) stands: the first binding wins.
-  if (details.targetSub && !existing.targetSub) set.targetSub = details.targetSub;
+  // The target user is the one there now: the one the caller found (a repair), or the one Cognito
+  // creates after a sign-in's migration (no sub given yet). A sub bound before (a campaign user an
+  // administrator deleted since) is stale and must not hide it from group-sync or the sub map.
+  if (details.targetSub) set.targetSub = details.targetSub;
+  const stale = !details.targetSub && existing.targetSub ? ['targetSub'] : [];
   const result = await transitionStatus(ctx, username, {
     from: MIGRATABLE,
     to: 'MIGRATED',
     set,
+    remove: stale,
   });
   if (result.changed) await recordHourlyMigration(ctx, details.method);
   return result;
