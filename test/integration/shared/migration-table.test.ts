@@ -16,6 +16,7 @@ import {
   listUsersByStatus,
   markGroupsApplied,
   recordMigrated,
+  recordTargetSub,
   transitionStatus,
   upsertSnapshot,
 } from '#shared/table/users';
@@ -144,6 +145,40 @@ describe('recordMigrated', () => {
       total: 1,
       byStatus: expect.objectContaining({ MIGRATED: 1 }),
     });
+  });
+});
+
+describe('target sub and the owed event', () => {
+  it('owes the event in the write that records the migration, and the binding that follows makes it due once', async () => {
+    const user = await seed();
+    const migrated = await recordMigrated(ctx, user.username, {
+      method: 'password',
+      targetUsername: user.username,
+    });
+
+    const first = await recordTargetSub(ctx, user.username, 'target-sub-1');
+    const again = await recordTargetSub(ctx, user.username, 'target-sub-1');
+    const other = await recordTargetSub(ctx, user.username, 'target-sub-2');
+
+    expect(migrated.record).toMatchObject({ eventOutbox: expect.stringMatching(/^OUTBOX#/) });
+    expect(first).toEqual({ bound: true, due: expect.objectContaining({ targetSub: 'target-sub-1' }) });
+    expect(again).toEqual({ bound: true });
+    expect(other).toEqual({ bound: false });
+  });
+
+  it('drops a sub bound before when a sign-in records the migration (Cognito creates a new user)', async () => {
+    const user = await seed();
+    await transitionStatus(ctx, user.username, { from: ['PENDING'], to: 'FLAGGED_FOR_RESET' });
+    await recordTargetSub(ctx, user.username, 'deleted-campaign-user');
+    await transitionStatus(ctx, user.username, { from: ['FLAGGED_FOR_RESET'], to: 'NEEDS_ADMIN' });
+
+    const result = await recordMigrated(ctx, user.username, {
+      method: 'password',
+      targetUsername: user.username,
+    });
+
+    expect(result.changed).toBe(true);
+    expect((await getUser(ctx, user.username))?.targetSub).toBeUndefined();
   });
 });
 
