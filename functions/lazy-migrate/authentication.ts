@@ -27,11 +27,13 @@ import {
 /** Second factors the target pool cannot take over: the user resets the password and re-enrols. */
 const UNCARRIED_FACTORS = new Set(['SOFTWARE_TOKEN_MFA', 'EMAIL_OTP', 'SELECT_MFA_TYPE']);
 
-export interface SignInResult {
-  decision: MigrationDecision;
-  /** Revocation of the source refresh token, under way; the caller waits for it within budget. */
-  revocation?: Promise<void>;
-}
+/**
+ * Work a sign-in starts that must finish before the trigger answers, whatever the answer: the
+ * revocation of each source refresh token a password check minted. A refusal after the check (out
+ * of scope, disabled, ...) must wait for it too — Lambda freezes whatever runs on after the handler
+ * returns, and a source token left unrevoked stays valid for its whole lifetime.
+ */
+export type FollowUps = Promise<unknown>[];
 
 /**
  * UserMigration_Authentication: one password check against the source pool, then the answer
@@ -41,14 +43,15 @@ export const migrateOnSignIn = async (
   event: UserMigrationAuthenticationTriggerEvent,
   deps: LazyMigrateDeps,
   deadline: Deadline,
-): Promise<SignInResult> => {
+  followUps: FollowUps,
+): Promise<MigrationDecision> => {
   const typed = event.userName;
   // The schema is cached per container; on a cold start it loads while the source is asked.
   const schemaPromise = loadSchema(deps);
   schemaPromise.catch(() => undefined);
   const resolved = await resolveLogin(deps, typed, deadline);
   try {
-    return await signInAs(resolved, event, deps, deadline, schemaPromise);
+    return await signInAs(resolved, event, deps, deadline, schemaPromise, followUps);
   } catch (error) {
     // The snapshot's holder of this email/phone turned it down (wrong password, or the address is
     // no longer theirs): whoever holds it in the source now may be the one signing in. Only then
@@ -59,7 +62,7 @@ export const migrateOnSignIn = async (
     // A lookup that fails leaves the first answer standing (a wrong password stays one).
     const moved = await resolveMovedAlias(deps, resolved, deadline).catch(() => undefined);
     if (!moved) throw error;
-    return signInAs(moved, event, deps, deadline, schemaPromise);
+    return signInAs(moved, event, deps, deadline, schemaPromise, followUps);
   }
 };
 
@@ -88,7 +91,8 @@ const signInAs = async (
   deps: LazyMigrateDeps,
   deadline: Deadline,
   schemaPromise: Promise<TargetSchema>,
-): Promise<SignInResult> => {
+  followUps: FollowUps,
+): Promise<MigrationDecision> => {
   const { config, source, table } = deps;
   const typed = event.userName;
   const check = await verifyPassword(
@@ -155,10 +159,12 @@ const signInAs = async (
   };
 
   if (check.kind === 'tokens') {
-    const revocation = check.refreshToken
-      ? revokeRefreshToken(source, config.source, check.refreshToken, deadline.signal)
-      : undefined;
-    revocation?.catch(() => undefined);
+    if (check.refreshToken) {
+      const revocation = revokeRefreshToken(source, config.source, check.refreshToken, deadline.signal);
+      // Handled here so a rejection before the caller waits is no unhandled rejection; logged there.
+      revocation.catch(() => undefined);
+      followUps.push(revocation);
+    }
     // The token names the scope attribute's current value when the client may read it: out of
     // scope, the answer comes now, one source round trip, like an unknown user's.
     const scope = config.migrationScope;
@@ -168,30 +174,26 @@ const signInAs = async (
     const canonical = usernameFromIdToken(check.idToken);
     const record = canonical ? await recordOf(canonical) : undefined;
     const user = attributesFromIdToken(check.idToken, record) ?? (await readUser(canonical));
-    return {
-      decision: await decide(user, 'PASSWORD_VERIFIED', 'CONFIRMED'),
-      ...(revocation ? { revocation } : {}),
-    };
+    return decide(user, 'PASSWORD_VERIFIED', 'CONFIRMED');
   }
   if (config.mfaPolicy === 'reject' && UNCARRIED_FACTORS.has(check.challenge)) refuse('MFA_REJECTED');
   switch (check.challenge) {
     case 'NEW_PASSWORD_REQUIRED':
-      return { decision: await decide(await readUser(), 'TEMPORARY_PASSWORD', 'RESET_REQUIRED') };
+      return decide(await readUser(), 'TEMPORARY_PASSWORD', 'RESET_REQUIRED');
     case 'MFA_SETUP':
-      return { decision: await decide(await readUser(), 'MFA_NOT_SET_UP', 'CONFIRMED') };
+      return decide(await readUser(), 'MFA_NOT_SET_UP', 'CONFIRMED');
     case 'SMS_MFA': {
       const user = await readUser();
       const schema = await schemaPromise;
       // enableSMSMFA needs MFA enabled on the target and a phone number, or the migration fails.
       const { attributes } = targetAttributes(typed, user, schema, config);
       if (schema.smsMfaAvailable && attributes.phone_number) {
-        return { decision: await decide(user, 'SMS_MFA_CARRIED', 'CONFIRMED', { enableSMSMFA: true }) };
+        return decide(user, 'SMS_MFA_CARRIED', 'CONFIRMED', { enableSMSMFA: true });
       }
-      return { decision: await uncarriedFactor(user) };
+      return uncarriedFactor(user);
     }
     default:
-      if (UNCARRIED_FACTORS.has(check.challenge))
-        return { decision: await uncarriedFactor(await readUser()) };
+      if (UNCARRIED_FACTORS.has(check.challenge)) return uncarriedFactor(await readUser());
       return refuse('UNSUPPORTED_CHALLENGE', check.challenge);
   }
 };

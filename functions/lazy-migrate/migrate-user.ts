@@ -3,7 +3,7 @@ import type { PreSignUpTriggerEvent, UserMigrationTriggerEvent } from 'aws-lambd
 import { putLoginKeys } from '#shared/table/login-keys';
 import { recordMigrated } from '#shared/table/users';
 import { recordRefusal } from '#shared/table/progress';
-import { migrateOnSignIn, type SignInResult } from './authentication';
+import { migrateOnSignIn, type FollowUps } from './authentication';
 import type { Deadline } from './deadline';
 import type { MigrationDecision } from './decision';
 import type { LazyMigrateDeps } from './deps';
@@ -56,16 +56,20 @@ const migrateUser = async (
   const started = deps.clock.now();
   const deadline = deps.startDeadline(deps.config.triggerDeadlineMs);
   const context = { triggerSource: event.triggerSource, user: userRef(event.userName) };
-  let result: SignInResult;
+  const followUps: FollowUps = [];
+  // Awaited on every exit, a refusal's too (a revocation rejects only through finishWithin's catch).
+  const finishFollowUps = () =>
+    followUps.map((work) => finishWithin(deadline, work, deps, 'source token revocation'));
+  let decision: MigrationDecision;
   try {
-    const work: Promise<SignInResult> =
+    const work: Promise<MigrationDecision> =
       event.triggerSource === 'UserMigration_Authentication'
-        ? migrateOnSignIn(event, deps, deadline)
-        : migrateOnForgotPassword(event, deps, deadline).then((decision) => ({ decision }));
+        ? migrateOnSignIn(event, deps, deadline, followUps)
+        : migrateOnForgotPassword(event, deps, deadline);
     work.catch(() => undefined);
     const first = await Promise.race([work, expiry(deadline)]);
     if (first === 'expired') throw new MigrationRefusedError('DEADLINE_EXCEEDED');
-    result = first;
+    decision = first;
   } catch (error) {
     const refusal =
       error instanceof MigrationRefusedError
@@ -81,14 +85,16 @@ const migrateUser = async (
       latencyMs,
     });
     deps.metrics.outcome('refused', refusal.reason, latencyMs);
-    await finishWithin(deadline, recordRefusal(deps.table, refusal.reason), deps, 'refusal counter');
+    await Promise.all([
+      finishWithin(deadline, recordRefusal(deps.table, refusal.reason), deps, 'refusal counter'),
+      ...finishFollowUps(),
+    ]);
     throw refusal;
   }
-  const { decision, revocation } = result;
   event.response = { ...event.response, ...decision.response };
   await Promise.all([
     finishWithin(deadline, record(decision, deps), deps, 'migration record'),
-    ...(revocation ? [finishWithin(deadline, revocation, deps, 'source token revocation')] : []),
+    ...finishFollowUps(),
   ]);
   const latencyMs = deps.clock.now() - started;
   deps.logger.info('user migrated', {

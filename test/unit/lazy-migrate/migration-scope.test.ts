@@ -179,6 +179,56 @@ describe('UserMigration_Authentication with a migration scope', () => {
   });
 });
 
+describe('UserMigration_Authentication: the source token an out-of-scope sign-in minted', () => {
+  /** RevokeToken answers only when the test releases it; `settled` tells whether the handler answered. */
+  const holdRevocation = () => {
+    const held = { release: () => undefined as void, calls: 0 };
+    source.on(RevokeTokenCommand).callsFake(
+      () =>
+        new Promise((resolve) => {
+          held.calls += 1;
+          held.release = () => resolve({});
+        }),
+    );
+    return held;
+  };
+  const untilRefusalCounted = async () => {
+    while ((await getProgress(table)).refusals.OUT_OF_SCOPE !== 1) await new Promise(setImmediate);
+    await new Promise(setImmediate);
+  };
+
+  it('is revoked before the refusal is answered (Lambda freezes what is left running)', async () => {
+    sourceKnows(gary);
+    const held = holdRevocation();
+    const deps = makeDeps(table, { config: scoped });
+    let settled = false;
+
+    const answer = outcome(deps, signInEvent('gary')).finally(() => {
+      settled = true;
+    });
+    await untilRefusalCounted();
+    const settledBeforeRevoked = settled;
+    held.release();
+
+    expect(settledBeforeRevoked).toBe(false);
+    expect(held.calls).toBe(1);
+    expect(await answer).toEqual({ error: { name: 'MigrationRefusedError', message: REFUSAL_MESSAGE } });
+  });
+
+  it('is waited for no longer than the trigger deadline', async () => {
+    sourceKnows(gary);
+    holdRevocation();
+    const deps = makeDeps(table, { config: scoped });
+
+    const answer = outcome(deps, signInEvent('gary'));
+    await untilRefusalCounted();
+    deps.expire();
+
+    expect(await answer).toEqual({ error: { name: 'MigrationRefusedError', message: REFUSAL_MESSAGE } });
+    expect(deps.recorded.counts).toContain('FollowUpTimedOut');
+  });
+});
+
 describe('UserMigration_ForgotPassword with a migration scope', () => {
   it('answers an out-of-scope user exactly as an unknown user, and records nothing for them', async () => {
     sourceKnows(alice, gary);
