@@ -59,7 +59,7 @@ const fresh = (marker: string | undefined, now: number): boolean =>
  * | R, older                                 | other                          | needs-admin RESET_UNCONFIRMED    |
  * | none                                     | none                           | claim-create → AdminCreateUser   |
  * | C                                        | none                           | create (UsernameExists → reread) |
- * | no C, or another user's legacy sub       | any                            | existing (signed in or stranger) |
+ * | no C, or not this user's legacy sub      | any                            | existing (signed in or stranger) |
  * | C                                        | FORCE_CHANGE_PASSWORD, enabled | disable (disabled source user)   |
  * | C, no P                                  | FORCE_CHANGE_PASSWORD          | claim-password → SetPassword     |
  * | C, P younger than MARKER_GRACE_MS        | FORCE_CHANGE_PASSWORD          | wait                             |

@@ -49,14 +49,14 @@ const create = async (deps: ReconcileDeps, plan: CreatePlan): Promise<Created> =
         ClientMetadata: { source: 'cognito-migrate:reset-campaign' },
       }),
     );
-    return {
-      created: toTargetUser(
-        User?.Username ?? plan.targetUsername,
-        User?.Attributes,
-        User?.UserStatus,
-        User?.Enabled,
-      ),
-    };
+    const created = toTargetUser(
+      User?.Username ?? plan.targetUsername,
+      User?.Attributes,
+      User?.UserStatus,
+      User?.Enabled,
+    );
+    // The user holds what it was created with (the legacy sub among them), whatever the answer lists.
+    return { created: { ...created, attributes: { ...plan.attributes, ...created.attributes } } };
   } catch (error) {
     if (isAwsError(error, 'UsernameExistsException')) return { exists: true };
     const name = USER_ERRORS.find((n) => isAwsError(error, n));
@@ -70,12 +70,13 @@ const resolveExisting = async (
   deps: ReconcileDeps,
   record: UserRecord,
   targetUsername: string,
+  schema: TargetSchema,
 ): Promise<UserOutcome> => {
   const fresh = await getUser(deps.table, record.username);
   if (fresh?.status === 'MIGRATED')
     return { username: record.username, outcome: 'migrated', reason: 'SIGNED_IN' };
   const existing = await getTarget(deps, targetUsername);
-  if (existing && existing.status !== 'FORCE_CHANGE_PASSWORD' && isSameUser(record, existing, deps)) {
+  if (existing && existing.status !== 'FORCE_CHANGE_PASSWORD' && isSameUser(record, existing, deps, schema)) {
     const result = await recordMigrated(deps.table, record.username, {
       method: 'reconciled',
       targetUsername: existing.username,
@@ -162,6 +163,7 @@ const yieldToSignIn = async (
   record: UserRecord & CampaignMarkers,
   known: TargetUser | null | undefined,
   targetUsername: string,
+  schema: TargetSchema,
 ): Promise<UserOutcome> => {
   const signedIn = { username: record.username, outcome: 'migrated', reason: 'SIGNED_IN' } as const;
   const bySignIn = record.method === 'password' || record.method === 'forgot-password';
@@ -170,7 +172,7 @@ const yieldToSignIn = async (
   const campaigns =
     target?.status === 'FORCE_CHANGE_PASSWORD' ||
     (target?.status === 'CONFIRMED' && Boolean(record.passwordSetRequestedAt));
-  if (!target || !campaigns || !isSameUser(record, target, deps)) return signedIn;
+  if (!target || !campaigns || !isSameUser(record, target, deps, schema)) return signedIn;
   await deps.target.send(
     new AdminDeleteUserCommand({ UserPoolId: deps.config.target.userPoolId, Username: target.username }),
   );
@@ -219,7 +221,7 @@ export const resetFlaggedUser = async (
     if (record.status === 'MIGRATED') {
       const plan = planUser(record, schema, deps);
       const targetUsername = target?.username ?? ('targetUsername' in plan ? plan.targetUsername : username);
-      return yieldToSignIn(deps, record, target, targetUsername);
+      return yieldToSignIn(deps, record, target, targetUsername, schema);
     }
     if (record.status !== 'FLAGGED_FOR_RESET')
       return withWarning({ username, outcome: 'skipped', reason: `ALREADY_${record.status}` });
@@ -237,7 +239,7 @@ export const resetFlaggedUser = async (
       markers: record,
       target,
       plan,
-      sameUser: target ? isSameUser(record, target, deps) : true,
+      sameUser: target ? isSameUser(record, target, deps, schema) : true,
       groupsDone: groupsTried || Boolean(record.groupsApplied) || record.groups.length === 0,
       now: deps.clock.now(),
     });
@@ -252,7 +254,7 @@ export const resetFlaggedUser = async (
       case 'wait':
         return withWarning({ username, outcome: 'skipped', reason: 'IN_PROGRESS_ELSEWHERE' });
       case 'existing':
-        return resolveExisting(deps, record, targetUsername);
+        return resolveExisting(deps, record, targetUsername, schema);
       case 'claim-create':
       case 'create': {
         if (step.step === 'claim-create' && !(await setMarker(deps, username, 'createRequestedAt', owner))) {

@@ -58,7 +58,8 @@ export const planUser = (
     return { action: 'needs-admin', reason: 'SOURCE_USER_DISABLED' };
   }
   const { attributes, missingRequired } = mapSourceAttributes(
-    record.attributes,
+    // The legacy sub is what tells the campaign's user from a stranger's sign-up: never left out.
+    { ...(record.sub ? { sub: record.sub } : {}), ...record.attributes },
     schema,
     deps.config.attributeMap,
   );

@@ -126,7 +126,8 @@ const byAdminGetUser = async (
         limit(async () => {
           const target = await getTargetUser(record, deps);
           if (!target) return;
-          if (!isSameUser(record, target, deps)) result.conflicts.push(record.username);
+          if (!isSameUser(record, target, deps, await deps.targetSchema()))
+            result.conflicts.push(record.username);
           else if (options.dryRun || (await repairRecord(record, target, deps)))
             result.repaired.push(record.username);
         }),

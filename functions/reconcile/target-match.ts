@@ -1,4 +1,5 @@
 import type { AttributeType, UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { keepsLegacySub, type TargetSchema } from '#shared/attribute-mapping';
 import { findUsernamesByLoginKey } from '#shared/table/login-keys';
 import type { CampaignMarkers } from '#shared/table/campaign-markers';
 import { publishIfDue } from '#shared/migration-events';
@@ -29,17 +30,23 @@ export const fromListedUser = (user: UserType): TargetUser =>
   toTargetUser(user.Username, user.Attributes, user.UserStatus, user.Enabled);
 
 /**
- * True when the target user is this source user. The legacy sub decides when the target carries
- * it: a same-named user with another legacy sub is someone else (e.g. a new sign-up).
+ * True when the target user is this source user. The legacy sub decides: a same-named user with
+ * another legacy sub is someone else, and so is one with none in a target that keeps legacy subs —
+ * every user a migration creates there carries it, so only a sign-up lacks it (a stranger who took
+ * the name while the source user was out of scope, or before the source user existed). Binding
+ * such a stranger would hand applications a sub map entry from the source user to them. Only a
+ * target that keeps no legacy sub leaves the name to decide.
  */
 export const isSameUser = (
   record: Pick<UserRecord, 'sub'>,
   target: TargetUser,
   deps: ReconcileDeps,
+  schema: TargetSchema,
 ): boolean => {
   const attribute = deps.config.attributeMap.legacySubAttribute;
   const legacySub = attribute ? target.attributes[attribute] : undefined;
-  return legacySub === undefined || legacySub === record.sub;
+  if (legacySub !== undefined) return legacySub === record.sub;
+  return !keepsLegacySub(schema, deps.config.attributeMap);
 };
 
 /**
@@ -52,7 +59,7 @@ export const findRecordFor = async (
   deps: ReconcileDeps,
 ): Promise<UserRecord | undefined> => {
   const direct = await getUser(deps.table, target.username);
-  if (direct && isSameUser(direct, target, deps)) return direct;
+  if (direct && isSameUser(direct, target, deps, await deps.targetSchema())) return direct;
   const typed = [target.username, target.attributes.email, target.attributes.phone_number].filter(
     (value): value is string => Boolean(value),
   );

@@ -52,6 +52,15 @@ const isWritable = (attribute: TargetAttribute | undefined): attribute is Target
   attribute !== undefined && !READ_ONLY.has(attribute.name) && !attribute.name.startsWith('cognito:');
 
 /**
+ * True when every user a migration creates in this target carries the source sub in
+ * `attributeMap.legacySubAttribute` (`mapSourceAttributes` writes it whenever the target can take it).
+ */
+export const keepsLegacySub = (schema: TargetSchema, attributeMap: AttributeMap): boolean => {
+  const legacy = attributeMap.legacySubAttribute;
+  return Boolean(legacy && isWritable(schema.attributes[legacy]));
+};
+
+/**
  * Reads the target pool's schema, sign-in attributes, case sensitivity and MFA settings with one
  * DescribeUserPool call (UserPoolResourceRead quota: callers cache the result, see `cacheTargetSchema`).
  */

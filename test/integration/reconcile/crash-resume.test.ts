@@ -4,7 +4,8 @@ import { LeaseHeldError, LeaseStaleError } from '#shared/errors';
 import { acquireLease, readLease } from '#shared/table/leases';
 import { getProgress } from '#shared/table/progress';
 import type { TableContext } from '#shared/table/context';
-import { transitionStatus } from '#shared/table/users';
+import { getUser, transitionStatus } from '#shared/table/users';
+import { saveReconcileCursor } from '#shared/table/reconcile-cursor';
 import { startCognitoEmulator, type CognitoEmulator } from '#local/cognito/index';
 import { flagStragglers } from '../../../functions/reconcile/flag-stragglers';
 import { repairUnrecordedMigrations } from '../../../functions/reconcile/repair';
@@ -201,6 +202,27 @@ describe('reconciler reads', () => {
     expect(calls.filter((c) => c === ListUsersCommand.name)).toHaveLength(1);
     expect(calls).not.toContain('AdminGetUserCommand');
   });
+
+  it.each(['admin-get-user', 'list-users'] as const)(
+    'repairs no PENDING user from a stranger who took the name without a legacy sub (%s): no sub map entry to them',
+    async (strategy) => {
+      const gary = aSourceUser({ username: 'gary' });
+      await seedSnapshot(table, [gary], []);
+      // Signed up while gary was outside the migration scope (the guard lets that through).
+      emulator.store.createUserDirect(pools.target.poolId, {
+        username: 'gary',
+        attributes: { email: 'stranger@example.com', email_verified: 'true' },
+        password: 'Stranger-Passw0rd!',
+      });
+      await saveReconcileCursor(table, { strategy });
+
+      const result = await repairUnrecordedMigrations(deps());
+
+      expect(result.repaired).toEqual([]);
+      expect(await getUser(table, 'gary')).toMatchObject({ status: 'PENDING' });
+      expect(await getUser(table, 'gary')).not.toHaveProperty('targetSub');
+    },
+  );
 
   it('never calls the source pool once it is retired, flagging from the snapshot', async () => {
     const users = [aSourceUser({ username: 'r1' }), aSourceUser({ username: 'r2', enabled: false })];

@@ -36,8 +36,12 @@ beforeEach(async () => {
   table = local.table;
 });
 
+/** Source subs by username: a user the campaign created carries it as its legacy sub. */
+const legacySubs = new Map<string, string>();
+
 const flagged = async (overrides: Parameters<typeof aSourceUser>[0] = {}, groups: string[] = []) => {
   const user = aSourceUser(overrides);
+  legacySubs.set(user.username, user.sub);
   await upsertSnapshot(table, user);
   await addCounters(table, { total: 1, PENDING: 1 });
   await addUserGroups(table, user.username, groups);
@@ -60,7 +64,9 @@ const targetUser = (username: string, status: UserStatusType, enabled = true) =>
   Username: username,
   UserStatus: status,
   Enabled: enabled,
-  UserAttributes: [],
+  UserAttributes: legacySubs.has(username)
+    ? [{ Name: 'custom:legacy_sub', Value: legacySubs.get(username) }]
+    : [],
 });
 
 describe('resetFlaggedUser', () => {
@@ -327,6 +333,26 @@ describe('resetFlaggedUser', () => {
     expect(outcome).toEqual({ username: 'kim', outcome: 'needs-admin', reason: 'TARGET_USERNAME_TAKEN' });
     expect(targetMock).not.toHaveReceivedCommand(AdminResetUserPasswordCommand);
     expect(targetMock).not.toHaveReceivedCommand(AdminDisableUserCommand);
+  });
+
+  it('leaves a stranger who took the name without a legacy sub alone (a sign-up while the user was out of scope): no target sub bound, no event owed', async () => {
+    await flagged({ username: 'gus' });
+    const { deps, targetMock } = fakeDeps(table);
+    targetMock
+      .on(AdminCreateUserCommand)
+      .rejects(new UsernameExistsException({ message: 'exists', $metadata: {} }))
+      .on(AdminGetUserCommand)
+      .resolves({
+        ...targetUser('gus', 'CONFIRMED'),
+        UserAttributes: [{ Name: 'sub', Value: 'stranger-sub' }],
+      });
+
+    const outcome = await resetFlaggedUser('gus', deps, aTargetSchema());
+
+    expect(outcome).toEqual({ username: 'gus', outcome: 'needs-admin', reason: 'TARGET_USERNAME_TAKEN' });
+    const record = await getUser(table, 'gus');
+    expect(record).not.toHaveProperty('targetSub');
+    expect(record).not.toHaveProperty('eventOutbox');
   });
 
   it('takes a user another campaign created after our marker as its own (UsernameExists, FORCE_CHANGE_PASSWORD, our legacy sub), not TARGET_USERNAME_TAKEN', async () => {
