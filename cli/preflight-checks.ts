@@ -18,6 +18,11 @@ export interface PreflightInput {
   targetClient?: UserPoolClientType;
   /** Every app client of the target pool (ListUserPoolClients + DescribeUserPoolClient). */
   targetClients?: UserPoolClientType[];
+  /**
+   * Every app client of the source pool, read only with a migration scope (who may write its
+   * attribute); undefined when they could not be listed.
+   */
+  sourceClients?: UserPoolClientType[];
   config: Pick<MigrationConfig, 'attributeMap' | 'mfaPolicy' | 'migrationScope'>;
   /** Source usernames that a case-insensitive target would see as one login name, by folded name. */
   collisions?: Record<string, string[]>;
@@ -305,6 +310,50 @@ const scopeFindings = ({ source, sourceClient, config }: PreflightInput): Findin
   return findings;
 };
 
+/**
+ * Whether an app client lets a user set `attribute` on their own account: a client without
+ * WriteAttributes writes the standard attributes only (AWS: "When you don't specify the
+ * WriteAttributes for your app client, your app can write the values of the Standard attributes").
+ */
+const clientWrites = (client: UserPoolClientType, attribute: string): boolean => {
+  const writable = client.WriteAttributes ?? [];
+  return writable.length === 0 ? !attribute.startsWith('custom:') : writable.includes(attribute);
+};
+
+/**
+ * A scope attribute users can write themselves lets any source user move into this target (set
+ * it, sign in, be migrated). An immutable attribute is written only at sign-up, so it counts only
+ * where users may sign up themselves. A warning, not a blocker: the source already trusts that
+ * value (its own apps see the user in that tenant), and some sources let users choose it.
+ */
+const scopeWriterFindings = ({ source, sourceClients, config }: PreflightInput): Finding[] => {
+  const scope = config.migrationScope;
+  if (!scope) return [];
+  if (!sourceClients) {
+    return [
+      {
+        level: 'INFO',
+        code: 'SCOPE_WRITERS_UNKNOWN',
+        message: `The source pool's app clients could not be listed: whether a user can set "${scope.attribute}" themselves is unchecked`,
+        fix: 'allow cognito-idp:ListUserPoolClients and DescribeUserPoolClient on the source pool, and run preflight again',
+      },
+    ];
+  }
+  const immutable = schemaOf(source).get(scope.attribute)?.Mutable === false;
+  const selfSignUp = source.AdminCreateUserConfig?.AllowAdminCreateUserOnly !== true;
+  if (immutable && !selfSignUp) return [];
+  return sourceClients
+    .filter((client) => clientWrites(client, scope.attribute))
+    .map((client) => ({
+      level: 'WARNING' as const,
+      code: 'SCOPE_ATTRIBUTE_WRITABLE',
+      message:
+        `Source app client ${client.ClientId} (${client.ClientName ?? 'unnamed'}) lets users ${immutable ? 'choose' : 'change'} ` +
+        `"${scope.attribute}" themselves: any source user could move into this migration's scope and be migrated into the target`,
+      fix: `remove "${scope.attribute}" from that client's WriteAttributes (UpdateUserPoolClient; a client without WriteAttributes writes every standard attribute), or scope on an attribute only administrators set`,
+    }));
+};
+
 const LEVEL_ORDER: Record<FindingLevel, number> = { BLOCKER: 0, WARNING: 1, INFO: 2 };
 
 /** Compares the two pools, their clients and the snapshot; blockers first. */
@@ -317,6 +366,7 @@ export const runPreflightChecks = (input: PreflightInput): Finding[] => {
     ...legacySubFindings(input),
     ...deliveryFindings(input),
     ...scopeFindings(input),
+    ...scopeWriterFindings(input),
   ];
   if (input.snapshotUsers === 0) {
     findings.push({

@@ -106,14 +106,19 @@ export const preflight = async (
   options: { scan: boolean; output?: Output },
 ): Promise<PreflightReport> => {
   const { config, source, target } = connection;
-  const [sourcePool, targetPool, sourceClient, targetClient, targetClients, progress] = await Promise.all([
-    source.send(new DescribeUserPoolCommand({ UserPoolId: config.source.userPoolId })),
-    target.send(new DescribeUserPoolCommand({ UserPoolId: config.target.userPoolId })),
-    describeClient(source, config.source.userPoolId, config.source.migrationClientId),
-    describeClient(target, config.target.userPoolId, config.target.clientId),
-    describeAllClients(target, config.target.userPoolId),
-    getProgress(connection.table).catch(() => undefined),
-  ]);
+  const [sourcePool, targetPool, sourceClient, targetClient, targetClients, sourceClients, progress] =
+    await Promise.all([
+      source.send(new DescribeUserPoolCommand({ UserPoolId: config.source.userPoolId })),
+      target.send(new DescribeUserPoolCommand({ UserPoolId: config.target.userPoolId })),
+      describeClient(source, config.source.userPoolId, config.source.migrationClientId),
+      describeClient(target, config.target.userPoolId, config.target.clientId),
+      describeAllClients(target, config.target.userPoolId),
+      // Only a scope needs them (who may write its attribute); the source may be another account's.
+      config.migrationScope
+        ? describeAllClients(source, config.source.userPoolId).catch(() => undefined)
+        : undefined,
+      getProgress(connection.table).catch(() => undefined),
+    ]);
   const sourceUserPool = sourcePool.UserPool ?? {};
   const targetUserPool = targetPool.UserPool ?? {};
   const foldsCase =
@@ -134,6 +139,7 @@ export const preflight = async (
     ...(sourceClient ? { sourceClient } : {}),
     ...(targetClient ? { targetClient } : {}),
     targetClients,
+    ...(sourceClients ? { sourceClients } : {}),
     config,
     ...(scan ? { collisions: scan.collisions } : {}),
     ...(progress

@@ -4,6 +4,7 @@ import {
   ListGroupsCommand,
   ListUsersCommand,
   AdminGetUserCommand,
+  type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { advanceCheckpoint, createRun, finishRun } from '#shared/table/runs';
@@ -152,6 +153,63 @@ describe('preflight with a migration scope', () => {
   it('blocks a scope on a custom attribute the source pool does not have (nobody would move)', () => {
     expect(findingsFor('custom:tennant')).toContain('BLOCKER SCOPE_ATTRIBUTE_UNKNOWN');
     expect(findingsFor('custom:tenant')).not.toContain('BLOCKER SCOPE_ATTRIBUTE_UNKNOWN');
+  });
+
+  describe('a scope attribute users can set themselves (they could move into scope and be migrated)', () => {
+    const withClients = (
+      attribute: string,
+      sourceClients: UserPoolClientType[] | undefined,
+      pool: { mutable?: boolean; adminCreateOnly?: boolean } = {},
+    ) =>
+      runPreflightChecks({
+        ...base,
+        source: {
+          SchemaAttributes: [
+            { Name: 'sub' },
+            { Name: 'custom:tenant', Mutable: pool.mutable ?? true },
+            { Name: 'locale', Mutable: true },
+          ],
+          AdminCreateUserConfig: { AllowAdminCreateUserOnly: pool.adminCreateOnly ?? false },
+        },
+        ...(sourceClients ? { sourceClients } : {}),
+        config: { ...base.config, migrationScope: { attribute, values: ['acme'] } },
+      }).map((f) => `${f.level} ${f.code}`);
+    const app = (writeAttributes?: string[]): UserPoolClientType => ({
+      ClientId: 'web',
+      ClientName: 'web app',
+      ...(writeAttributes ? { WriteAttributes: writeAttributes } : {}),
+    });
+
+    it.each([
+      ['a client that lists it in WriteAttributes', 'custom:tenant', ['email', 'custom:tenant']],
+      ['a client without WriteAttributes, for a standard attribute', 'locale', undefined],
+    ])('warns for %s', (_, attribute, writeAttributes) => {
+      expect(withClients(attribute, [app(writeAttributes)])).toContain('WARNING SCOPE_ATTRIBUTE_WRITABLE');
+    });
+
+    it.each([
+      ['no client writes it', 'custom:tenant', ['email']],
+      ['a client without WriteAttributes writes no custom attribute', 'custom:tenant', undefined],
+    ])('says nothing when %s', (_, attribute, writeAttributes) => {
+      expect(withClients(attribute, [app(writeAttributes)])).not.toContain(
+        'WARNING SCOPE_ATTRIBUTE_WRITABLE',
+      );
+    });
+
+    it('warns for an immutable attribute only where users sign up themselves (it is set at sign-up)', () => {
+      const writer = [app(['custom:tenant'])];
+
+      expect(withClients('custom:tenant', writer, { mutable: false })).toContain(
+        'WARNING SCOPE_ATTRIBUTE_WRITABLE',
+      );
+      expect(withClients('custom:tenant', writer, { mutable: false, adminCreateOnly: true })).not.toContain(
+        'WARNING SCOPE_ATTRIBUTE_WRITABLE',
+      );
+    });
+
+    it('says the check was not made when the source clients could not be listed', () => {
+      expect(withClients('custom:tenant', undefined)).toContain('INFO SCOPE_WRITERS_UNKNOWN');
+    });
   });
 
   it('says when the migration client cannot read the scope attribute (one more AdminGetUser per out-of-scope sign-in)', () => {
