@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { z } from 'zod';
 import type { TableContext } from '#shared/table/context';
+import { cognitoTargetUsername } from '#shared/table/migration-events';
 import { IN_TARGET } from '#shared/table/status';
 import { listUsersByStatus, type UserRecord } from '#shared/table/users';
 
@@ -54,7 +55,7 @@ export const formatSubMapRow = (row: SubMapRow, format: SubMapFormat): string =>
 export const toSubMapRow = (record: UserRecord): SubMapRow => ({
   sourceUsername: record.username,
   sourceSub: record.sub,
-  targetUsername: record.targetUsername ?? record.username,
+  targetUsername: cognitoTargetUsername(record),
   targetSub: record.targetSub ?? '',
   migratedAt: record.migratedAt ?? '',
   method: record.method ?? '',

@@ -8,7 +8,7 @@ import type { MigrationConfig } from './config';
 import { MigrationError } from './errors';
 import type { AppLogger } from './logger';
 import type { TableContext } from './table/context';
-import { markEventPublished, type EventSubject } from './table/migration-events';
+import { cognitoTargetUsername, markEventPublished, type EventSubject } from './table/migration-events';
 
 /** The `source` of every event cognito-migrate publishes. */
 export const MIGRATION_EVENT_SOURCE = 'cognito-migrate';
@@ -51,7 +51,7 @@ export const userMigratedDetail = (subject: EventSubject): UserMigratedDetail =>
   eventId: migrationEventId(subject),
   sourceUsername: subject.username,
   sourceSub: subject.sub,
-  targetUsername: subject.targetUsername ?? subject.username,
+  targetUsername: cognitoTargetUsername(subject),
   targetSub: subject.targetSub ?? '',
   method: subject.method ?? 'unknown',
   migratedAt: subject.migratedAt ?? '',

@@ -32,10 +32,25 @@ export interface EventSubject {
   /** The source user's sub. */
   sub: string;
   targetUsername?: string;
+  /** Set where Cognito generates the username: `targetUsername` is then this attribute's value. */
+  targetUsernameAttribute?: 'email' | 'phone_number';
   targetSub?: string;
   method?: MigrationMethod;
   migratedAt?: string;
 }
+
+/**
+ * The target user's username as Cognito knows it (ListUsers, AdminGetUser). Where the pool uses
+ * email or phone as username, the migration gave Cognito that value, and Cognito named the user
+ * after its sub: the name is the sub — never the email or phone, an attribute value no event or
+ * sub map may carry.
+ */
+export const cognitoTargetUsername = (
+  subject: Pick<EventSubject, 'username' | 'targetUsername' | 'targetUsernameAttribute' | 'targetSub'>,
+): string =>
+  subject.targetUsernameAttribute && subject.targetSub
+    ? subject.targetSub
+    : (subject.targetUsername ?? subject.username);
 
 /** A publisher that started longer ago than this has stopped: its claim may be taken over. */
 export const EVENT_CLAIM_GRACE_MS = 5 * 60_000;
@@ -56,6 +71,9 @@ const toSubject = (item: Record<string, unknown>): EventSubject => ({
   username: String(item.username),
   sub: String(item.sub ?? ''),
   ...(typeof item.targetUsername === 'string' ? { targetUsername: item.targetUsername } : {}),
+  ...(item.targetUsernameAttribute === 'email' || item.targetUsernameAttribute === 'phone_number'
+    ? { targetUsernameAttribute: item.targetUsernameAttribute }
+    : {}),
   ...(typeof item.targetSub === 'string' ? { targetSub: item.targetSub } : {}),
   ...(typeof item.method === 'string' ? { method: item.method as MigrationMethod } : {}),
   ...(typeof item.migratedAt === 'string' ? { migratedAt: item.migratedAt } : {}),

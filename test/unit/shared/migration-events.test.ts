@@ -11,6 +11,8 @@ import {
   userMigratedEntry,
 } from '#shared/migration-events';
 import type { EventSubject } from '#shared/table/migration-events';
+import type { UserRecord } from '#shared/table/users';
+import { toSubMapRow } from '../../../cli/export/sub-map';
 import { aConfig } from '../../support/config';
 
 const eventsMock = mockClient(EventBridgeClient);
@@ -64,6 +66,21 @@ describe('UserMigrated event', () => {
       DetailType: 'UserMigrated',
       EventBusName: 'migration-events',
     });
+  });
+
+  it('names the target user of an email-as-username target by its Cognito username (its sub), never the email the migration gave', () => {
+    const record = {
+      ...aRecord(),
+      targetUsername: 'jane@example.com',
+      targetUsernameAttribute: 'email' as const,
+    };
+
+    const entry = userMigratedEntry(record, 'migration-events');
+    const row = toSubMapRow({ ...record, status: 'MIGRATED' } as unknown as UserRecord);
+
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ targetUsername: record.targetSub });
+    expect(JSON.stringify(entry)).not.toMatch(/jane@example\.com/);
+    expect(row.targetUsername).toBe(record.targetSub);
   });
 
   it('has the same id however often it is built, and another id for another target user', () => {
