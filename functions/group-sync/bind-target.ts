@@ -3,7 +3,8 @@ import type { MigrationConfig } from '#shared/config';
 import type { AppLogger } from '#shared/logger';
 import { publishIfDue } from '#shared/migration-events';
 import type { TableContext } from '#shared/table/context';
-import { recordTargetSub, type UserRecord } from '#shared/table/users';
+import { recordTargetSub } from '#shared/table/target-sub';
+import type { UserRecord } from '#shared/table/users';
 
 export interface BindDeps {
   table: TableContext;

@@ -8,14 +8,8 @@ import {
 import type { TargetSchema } from '#shared/attribute-mapping';
 import { isAwsError, type AwsErrorName } from '#shared/cognito/errors';
 import { publishIfDue } from '#shared/migration-events';
-import {
-  getUser,
-  markGroupsApplied,
-  recordMigrated,
-  recordTargetSub,
-  unbindTargetSub,
-  type UserRecord,
-} from '#shared/table/users';
+import { getUser, markGroupsApplied, recordMigrated, type UserRecord } from '#shared/table/users';
+import { recordTargetSub, unbindTargetSub } from '#shared/table/target-sub';
 import { applyGroupsToUser } from '#shared/cognito/apply-groups';
 import { clearMarker, setMarker, type CampaignMarkers } from '#shared/table/campaign-markers';
 import { CAMPAIGN_ELIGIBLE } from '#shared/table/status';

@@ -1,6 +1,7 @@
 import { publishIfDue, publishUserMigrated } from '#shared/migration-events';
 import { EVENT_CLAIM_GRACE_MS, listStaleEventClaims, reclaimEvent } from '#shared/table/migration-events';
-import { getUser, recordTargetSub } from '#shared/table/users';
+import { recordTargetSub } from '#shared/table/target-sub';
+import { getUser } from '#shared/table/users';
 import { getTarget } from './campaign-status';
 import type { ReconcileDeps } from './deps';
 

@@ -6,7 +6,8 @@ import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { ManualClock } from '#shared/clock';
 import { parseConfig } from '#shared/config';
 import type { TableContext } from '#shared/table/context';
-import { recordMigrated, recordTargetSub, transitionStatus, upsertSnapshot } from '#shared/table/users';
+import { recordMigrated, transitionStatus, upsertSnapshot } from '#shared/table/users';
+import { recordTargetSub } from '#shared/table/target-sub';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
 import { runCli } from '../../../cli/index';

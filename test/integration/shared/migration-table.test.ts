@@ -16,10 +16,10 @@ import {
   listUsersByStatus,
   markGroupsApplied,
   recordMigrated,
-  recordTargetSub,
   transitionStatus,
   upsertSnapshot,
 } from '#shared/table/users';
+import { recordTargetSub } from '#shared/table/target-sub';
 import { InvalidTransitionError, RunNotFoundError } from '#shared/errors';
 import { startLocalTables, type LocalTableHarness } from '../../support/local-table';
 import { aSourceUser } from '../../support/users';
