@@ -19,12 +19,20 @@ export interface TargetUserIdentity {
  * True when the record's migration created (or the reset campaign created) this very target user.
  * The binding is what the migrator itself recorded — the target username Cognito was told to use,
  * or for an email/phone-as-username pool the value given for that attribute — and, once seen, the
- * target user's `sub`. Never an attribute an app client can write (`custom:legacy_sub` is only a
- * copy of the source sub for applications; a stranger may set it on a pool whose clients allow it).
+ * target user's `sub`. Never an attribute an app client can write alone (`custom:legacy_sub` is a
+ * copy of the source sub for applications; a stranger may set it on a pool whose clients allow it):
+ * before the first binding the legacy sub the migration gave is required as well, never enough.
  */
 export const isBoundTo = (record: UserRecord, identity: TargetUserIdentity): boolean => {
   const sub = identity.userAttributes.sub;
   if (record.targetSub) return record.targetSub === sub;
+  // Before the first binding, the name alone is not enough: a stranger may hold it (one who signed
+  // up while the user was out of scope, or after a migration Cognito never completed). The user the
+  // migration created carries the source sub it was given; a stranger without it gets no sub map
+  // entry and no groups.
+  if (record.legacySubAttribute && identity.userAttributes[record.legacySubAttribute] !== record.sub) {
+    return false;
+  }
   if (record.targetUsernameAttribute) {
     return identity.userAttributes[record.targetUsernameAttribute] === record.targetUsername;
   }

@@ -119,10 +119,12 @@ const migrateUser = async (
  */
 const record = async (decision: MigrationDecision, deps: LazyMigrateDeps) => {
   const { targetUsernameAttribute, targetUsername, sourceUsername } = decision;
+  const legacy = deps.config.attributeMap.legacySubAttribute;
   await recordMigrated(deps.table, sourceUsername, {
     method: decision.method,
     targetUsername,
     ...(targetUsernameAttribute ? { targetUsernameAttribute } : {}),
+    ...(legacy && decision.response.userAttributes?.[legacy] ? { legacySubAttribute: legacy } : {}),
     ...(decision.sourceSub ? { sub: decision.sourceSub } : {}),
     mfaReenrolRequired: decision.mfaReenrolRequired,
   });

@@ -39,6 +39,11 @@ export interface UserRecord extends SourceUserSnapshot, EventOutboxFields {
    * or from the target user the reconciler found. The sub map (`export sub-map`) pairs it with `sub`.
    */
   targetSub?: string;
+  /**
+   * The attribute a sign-in's migration gave the new target user the source sub in: until the
+   * target sub is bound, only a target user carrying it is the one the migration created.
+   */
+  legacySubAttribute?: string;
   /** When the reset campaign's code went out (RESET_SENT). */
   resetSentAt?: string;
   mfaReenrolRequired?: boolean;
@@ -220,6 +225,8 @@ export interface MigratedDetails {
   sub?: string;
   /** The target user's sub, when the caller knows it (the reconciler found the user in the target). */
   targetSub?: string;
+  /** The attribute the migration put the source sub in, when it did (see UserRecord). */
+  legacySubAttribute?: string;
   mfaReenrolRequired?: boolean;
 }
 
@@ -236,6 +243,7 @@ export const recordMigrated = async (
     method: details.method,
     targetUsername: details.targetUsername,
     ...(details.targetUsernameAttribute ? { targetUsernameAttribute: details.targetUsernameAttribute } : {}),
+    ...(details.legacySubAttribute ? { legacySubAttribute: details.legacySubAttribute } : {}),
     migratedAt: new Date(ctx.clock.now()).toISOString(),
     mfaReenrolRequired: details.mfaReenrolRequired ?? false,
   };

@@ -157,6 +157,35 @@ describe('handlePostAuthentication', () => {
     expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
   });
 
+  it.each([
+    ['without the legacy sub', undefined],
+    ['with another legacy sub', 'someone-else'],
+  ])(
+    'binds no stranger %s who holds the name before the first binding: no sub map entry, no group',
+    async (_, legacySub) => {
+      givenRecord(aRecord({ targetSub: undefined, legacySubAttribute: 'custom:legacy_sub' }));
+      const event = anEvent();
+      if (legacySub) event.request.userAttributes['custom:legacy_sub'] = legacySub;
+      else delete event.request.userAttributes['custom:legacy_sub'];
+
+      await handlePostAuthentication(event, deps);
+
+      expect(ddbMock).not.toHaveReceivedCommand(UpdateCommand);
+      expect(cognitoMock).not.toHaveReceivedCommand(AdminAddUserToGroupCommand);
+    },
+  );
+
+  it('binds the user the migration created, who carries the legacy sub it was given', async () => {
+    givenRecord(aRecord({ targetSub: undefined, legacySubAttribute: 'custom:legacy_sub' }));
+
+    await handlePostAuthentication(anEvent(), deps);
+
+    expect(ddbMock).toHaveReceivedCommandWith(UpdateCommand, {
+      ExpressionAttributeValues: expect.objectContaining({ ':sub': fixture.request.userAttributes.sub }),
+    });
+    expect(cognitoMock).toHaveReceivedCommandTimes(AdminAddUserToGroupCommand, 3);
+  });
+
   it('applies no group when the record was bound to another target user first', async () => {
     givenRecord(aRecord({ targetSub: undefined }));
     ddbMock.on(UpdateCommand).rejects(new ConditionalCheckFailedException({ message: 'failed', ...meta }));

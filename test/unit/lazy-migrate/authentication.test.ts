@@ -167,6 +167,15 @@ describe('UserMigration_Authentication: source answers tokens', () => {
     });
   });
 
+  it('records the attribute it gave the source sub in, so group-sync binds only a target user carrying it', async () => {
+    source.on(AdminInitiateAuthCommand).resolves(tokensFor(jane));
+
+    const event = await handleLazyMigrate(signInEvent(), makeDeps(table));
+
+    expect(event.response.userAttributes).toMatchObject({ 'custom:legacy_sub': jane.sub });
+    expect(await getUser(table, 'jane')).toMatchObject({ legacySubAttribute: 'custom:legacy_sub' });
+  });
+
   it('creates the record of a user the snapshot lacks (signed up after the export), resolving by the typed name', async () => {
     const late = aSourceUser({ username: 'late' });
     source.on(AdminInitiateAuthCommand).resolves(tokensFor(late));
