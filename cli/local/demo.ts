@@ -92,8 +92,11 @@ const phase = async <T>(
   return result;
 };
 
-const tally = (values: readonly string[]) =>
-  values.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v]: (acc[v] ?? 0) + 1 }), {});
+const tally = (values: readonly string[]) => {
+  const counts: Record<string, number> = {};
+  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  return counts;
+};
 
 /**
  * The whole migration on one machine: embedded stack, seeded source, preflight, bulk sync, a
@@ -355,16 +358,20 @@ export interface InvariantInput {
 
 /** The demo's claims, each checked against the table, the target pool and the outbox. */
 export const checkInvariants = (input: InvariantInput): Invariant[] => {
+  // Maps and sets throughout: each check covers every user, so a scan per user would be quadratic.
   const byName = new Map<string, UserRecord[]>();
-  for (const record of input.records)
-    byName.set(record.username, [...(byName.get(record.username) ?? []), record]);
+  for (const record of input.records) {
+    const same = byName.get(record.username);
+    if (same) same.push(record);
+    else byName.set(record.username, [record]);
+  }
+  const seeded = new Set(input.seeded);
   const missing = input.seeded.filter((u) => !byName.has(u));
   const twice = [...byName].filter(([, r]) => r.length > 1).map(([u]) => u);
-  const extra = [...byName.keys()].filter((u) => !input.seeded.includes(u));
+  const extra = [...byName.keys()].filter((u) => !seeded.has(u));
   const statusOf = (u: string) => byName.get(u)?.[0]?.status;
-  const counted = MIGRATION_STATUSES.filter(
-    (s) => input.counters[s] !== input.records.filter((r) => r.status === s).length,
-  );
+  const perStatus = tally(input.records.map((r) => r.status));
+  const counted = MIGRATION_STATUSES.filter((s) => input.counters[s] !== (perStatus[s] ?? 0));
   const signedIn = input.signIns.filter((s) => s.result === 'tokens').map((s) => s.username);
   const notMigrated = signedIn.filter((u) => statusOf(u) !== 'MIGRATED');
   const unfinished = input.records.filter((r) => UNTOUCHED.includes(r.status));
