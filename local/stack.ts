@@ -20,6 +20,7 @@ import {
 import { LOCAL_CREDENTIALS, startLocalDynamo, type LocalDynamo } from '#local/dynamodb/index';
 import { wireFunctions, type LocalFunctions } from '#local/wire-functions';
 import { startLocalEventBridge, type LocalEventBridge } from '#local/eventbridge/index';
+import { wireFunctionsInThreads } from '#local/function-threads';
 import { DEFAULT_SOURCE_POOL, DEFAULT_TARGET_POOL, LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
 import type { LocalState } from '#local/state-file';
 import { readSavedStack, stateDirPaths, writeSavedStack } from '#local/state-dir';
@@ -83,6 +84,12 @@ export interface LocalStackOptions {
   wire?: (stack: WireContext) => Promise<LocalFunctions>;
   /** Serve dynalite from a worker thread (a second core for the table). @default false */
   dynamoThread?: boolean;
+  /**
+   * Run the functions' handler logic in this many worker threads (wireFunctionsInThreads), so
+   * their SDK work uses other cores than the emulator. Needs the system clock and the silent
+   * logger (neither crosses threads). @default 0: in-process
+   */
+  functionThreads?: number;
   /**
    * Keep the emulator's pools and the table in this directory: a later start with the same
    * directory (after a stop or a kill) serves the same pools, clients and table. @default in memory
@@ -225,6 +232,8 @@ const settingsOf = (config: MigrationConfig): Record<string, unknown> => {
  * local endpoints), dynalite with the migration table, and the bulk-sync state machine runner.
  */
 export const startLocalStack = async (options: LocalStackOptions = {}): Promise<LocalStack> => {
+  if (options.functionThreads && (options.clock || options.functionClock || options.logger))
+    throw new Error('functionThreads runs the functions on the system clock with the silent logger');
   const clock = options.clock ?? systemClock;
   const functionClock = options.functionClock ?? clock;
   const region = options.region ?? 'us-east-1';
@@ -363,7 +372,9 @@ export const startLocalStack = async (options: LocalStackOptions = {}): Promise<
     state.settings = settingsOf(config);
     const functions = options.wire
       ? await options.wire({ state, config, emulator, dynamo, eventBridge })
-      : wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
+      : options.functionThreads
+        ? await wireFunctionsInThreads(config, { threads: options.functionThreads })
+        : wireFunctions(config, { clock: functionClock, logger: options.logger ?? silentLogger });
     for (const [arn, handler] of Object.entries(
       functions.triggers ?? {
         [LOCAL_FUNCTION_ARNS.lazyMigrate]: functions.lazyMigrate,

@@ -3,6 +3,8 @@ import { systemClock } from '#shared/clock';
 import { IN_TARGET, MIGRATION_STATUSES, UNTOUCHED, type MigrationStatus } from '#shared/table/status';
 import { getProgress } from '#shared/table/progress';
 import { listUsersByStatus, type UserRecord } from '#shared/table/users';
+import type { TableContext } from '#shared/table/context';
+import { scanUserRecords } from '#shared/table/sweep';
 import type { CampaignReport, ReconcileReport } from '../../functions/reconcile/report';
 import { preflight } from '../commands/preflight';
 import { startSeededStack } from './start';
@@ -307,17 +309,26 @@ const totpInvariant = (user: SeededUser, report: ReenrolReport): Invariant => {
   };
 };
 
-const allRecords = async (table: Parameters<typeof listUsersByStatus>[0]): Promise<UserRecord[]> => {
+/**
+ * Every user record the status index lists, status by status: a user listed twice (under two
+ * statuses) comes twice, as the invariants expect. The whole records come from one consistent
+ * Scan of the table, joined by username, rather than a GetItem per listed user (10,000 requests);
+ * nothing writes the table any more at this point, so both reads see the same state.
+ */
+const allRecords = async (table: TableContext): Promise<UserRecord[]> => {
+  const items = await scanUserRecords(table);
   const records: UserRecord[] = [];
   for (const status of MIGRATION_STATUSES) {
     let nextToken: string | undefined;
     do {
       const page = await listUsersByStatus(table, status, {
-        full: true,
-        limit: 500,
+        limit: 1000,
         ...(nextToken ? { nextToken } : {}),
       });
-      records.push(...page.users);
+      for (const entry of page.users) {
+        const record = items.get(entry.username);
+        if (record) records.push(record);
+      }
       nextToken = page.nextToken;
     } while (nextToken);
   }

@@ -39,6 +39,9 @@ export interface StartOptions {
   seedTenants?: readonly string[];
 }
 
+/** Function threads of a started stack: the demo machine has 2 cores; a third thread only adds memory. */
+const FUNCTION_THREADS = 1;
+
 /** `--source-endpoint URL --source-pool-id ID --source-client-id ID`: all three, or none. */
 const externalSourceOf = (options: StartOptions) => {
   const given = [options.sourceEndpoint, options.sourcePoolId, options.sourceClientId];
@@ -70,8 +73,10 @@ const startStack = async (options: StartOptions, onSynth?: (line: string) => voi
   const externalSource = externalSourceOf(options);
   const accountQuotaScale = quotas?.accountQuotaScale ?? options.accountQuotaScale;
   const common = {
-    // The emulator, the functions and the SDK clients keep this thread busy; the table gets another core.
+    // The emulator and the demo's clients keep this thread busy; the table and the functions'
+    // SDK work (most of the CPU of a migration) get threads of their own, so every core works.
     dynamoThread: true,
+    ...(options.artifacts ? {} : { functionThreads: FUNCTION_THREADS }),
     ...(accountQuotaScale ? { accountQuotaScale } : {}),
     ...(quotas ? { quotas: quotas.quotas } : {}),
     ...(settings ? { config: settings } : {}),
