@@ -44,7 +44,7 @@ const startThread = async (config: MigrationConfig, onReply: (reply: FunctionRep
     execArgv: [],
     // The functions keep little between invocations, but churn through SDK garbage: without a
     // cap V8 lets this heap grow to hundreds of MB before collecting (demo peak RSS +70 MB at
-    // 3,000 users). Lambda's smallest size here is 512 MB; what the thread keeps is far below.
+    // 3,000 users). What the thread keeps is far below the functions' Lambda sizes (256 MB and up).
     resourceLimits: { maxOldGenerationSizeMb: FUNCTION_THREAD_HEAP_MB },
   });
   await new Promise<void>((resolve, reject) => {
@@ -57,6 +57,9 @@ const startThread = async (config: MigrationConfig, onReply: (reply: FunctionRep
     worker.once('error', reject);
   });
   worker.on('message', onReply);
+  // An uncaught error ends the thread; its 'exit' fails what was in flight (failOnExit). Without a
+  // listener the 'error' event would take the whole process down with it.
+  worker.on('error', () => undefined);
   return { worker, inFlight: 0 };
 };
 
