@@ -27,11 +27,8 @@ export const inScope = (
 export const inScopeList = (
   attributes: readonly { Name?: string; Value?: string }[] | undefined,
   scope: MigrationScope | undefined,
-): boolean => {
-  if (!scope) return true;
-  const value = attributes?.find((a) => a.Name === scope.attribute)?.Value;
-  return value !== undefined && scope.values.includes(value);
-};
+): boolean =>
+  !scope || inScope({ [scope.attribute]: attributes?.find((a) => a.Name === scope.attribute)?.Value }, scope);
 
 /** How a scope reads in a report: `custom:tenant = acme | globex`. */
 export const describeScope = (scope: MigrationScope): string =>
