@@ -1,4 +1,4 @@
-import { ListUsersCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { SignUpCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { describeScope, inScopeList, type MigrationScope } from '#shared/migration-scope';
 import type { UserRecord } from '#shared/table/users';
 import type { SeededUser } from '#local/seed';
@@ -35,23 +35,6 @@ export const demoTenants = (
   scope: { attribute: 'custom:tenant', values: [tenant] },
 });
 
-const targetUsers = async (ctx: SignInContext) => {
-  const users = [];
-  let token: string | undefined;
-  do {
-    const page = await ctx.client.send(
-      new ListUsersCommand({
-        UserPoolId: ctx.targetPoolId,
-        Limit: 60,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
-    users.push(...(page.Users ?? []));
-    token = page.PaginationToken;
-  } while (token);
-  return users;
-};
-
 /**
  * Checks the split after the campaign: no out-of-scope user in the table or the target, every
  * sign-in of theirs answered as an unknown user's (a made-up name, asked the same way), the sync's
@@ -64,6 +47,8 @@ export const checkScope = async (
     seeded: readonly SeededUser[];
     signIns: readonly SignInResult[];
     records: readonly UserRecord[];
+    /** The target pool's users, listed before this check's sign-up probe. */
+    targetUsers: readonly UserType[];
     countedBySync: number;
     seed: number;
   },
@@ -74,7 +59,7 @@ export const checkScope = async (
   const recorded = input.records
     .filter((r) => outsideNames.has(r.username.toLowerCase()))
     .map((r) => r.username);
-  const inTarget = (await targetUsers(ctx))
+  const inTarget = input.targetUsers
     .filter((u) => !inScopeList(u.Attributes, scope) || outsideNames.has((u.Username ?? '').toLowerCase()))
     .map((u) => u.Username ?? '');
 

@@ -1,7 +1,4 @@
-import {
-  ListUsersCommand,
-  type CognitoIdentityProviderClient,
-} from '@aws-sdk/client-cognito-identity-provider';
+import type { UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { USER_MIGRATED, type UserMigratedDetail } from '#shared/migration-events';
 import type { TableContext } from '#shared/table/context';
 import { IN_TARGET } from '#shared/table/status';
@@ -21,28 +18,13 @@ export interface SubMapCheck {
 }
 
 /** The target pool's users: lower-cased username → sub. */
-export const targetSubs = async (
-  client: CognitoIdentityProviderClient,
-  userPoolId: string,
-): Promise<Map<string, string>> => {
-  const subs = new Map<string, string>();
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListUsersCommand({
-        UserPoolId: userPoolId,
-        Limit: 60,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
-    for (const user of page.Users ?? []) {
-      const sub = user.Attributes?.find((a) => a.Name === 'sub')?.Value ?? '';
-      subs.set((user.Username ?? '').toLowerCase(), sub);
-    }
-    token = page.PaginationToken;
-  } while (token);
-  return subs;
-};
+export const targetSubs = (users: readonly UserType[]): Map<string, string> =>
+  new Map(
+    users.map((user) => [
+      (user.Username ?? '').toLowerCase(),
+      user.Attributes?.find((a) => a.Name === 'sub')?.Value ?? '',
+    ]),
+  );
 
 /** The keys a UserMigrated detail may have: identities only, never an attribute value. */
 const DETAIL_KEYS = [

@@ -1,4 +1,3 @@
-import { ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { systemClock } from '#shared/clock';
 import { IN_TARGET, MIGRATION_STATUSES, UNTOUCHED, type MigrationStatus } from '#shared/table/status';
 import { getProgress } from '#shared/table/progress';
@@ -14,6 +13,7 @@ import { reenrolTotpUser, type ReenrolReport } from './demo-mfa-reenrol';
 import { completeResets, playSignIns, type SignInResult } from './demo-sign-ins';
 import { checkScope, demoTenants, type ScopeReport } from './demo-scope';
 import { checkSubMap, targetSubs, type SubMapCheck } from './demo-sub-map';
+import { listPoolUsers } from './pool-users';
 import type { Output } from '../output';
 
 export interface DemoOptions {
@@ -210,7 +210,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       (r) => (r as CampaignReport).counts['reset-sent'],
     )) as CampaignReport;
     const records = await allRecords(table);
-    const targetUsers = await listTargetUsernames(cognito, state.target.userPoolId);
+    const targetUsers = await listPoolUsers(cognito, state.target.userPoolId);
     // Last: completing a reset changes the target user (RESET_REQUIRED → CONFIRMED).
     const deadCodes = await completeResets(
       {
@@ -226,7 +226,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
       records,
       counters: (await getProgress(table)).byStatus,
       signIns,
-      targetUsers,
+      targetUsers: targetUsers.map((u) => u.Username ?? ''),
       resetCodeFor: (username) =>
         emulator.outbox.latestCode(state.target.userPoolId, username, 'reset') !== undefined,
       syncSucceeded: sync.status === 'SUCCEEDED' && reconciled.flag !== undefined,
@@ -237,7 +237,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
     const { invariants: subMapInvariants, ...subMap } = await checkSubMap({
       table,
       records: await allRecords(table),
-      target: await targetSubs(cognito, state.target.userPoolId),
+      target: targetSubs(targetUsers),
       events: stack.eventBridge.events,
     });
     invariants.push(...subMapInvariants);
@@ -249,6 +249,7 @@ export const runDemo = async (options: DemoOptions, output: Output): Promise<Dem
           seeded: users,
           signIns,
           records,
+          targetUsers,
           countedBySync: Number((sync.output as { outOfScope?: number } | undefined)?.outOfScope ?? -1),
           seed: options.seed,
         })
@@ -333,26 +334,6 @@ const allRecords = async (table: TableContext): Promise<UserRecord[]> => {
     } while (nextToken);
   }
   return records;
-};
-
-const listTargetUsernames = async (
-  client: Parameters<typeof playSignIns>[0]['client'],
-  userPoolId: string,
-): Promise<string[]> => {
-  const names: string[] = [];
-  let token: string | undefined;
-  do {
-    const page = await client.send(
-      new ListUsersCommand({
-        UserPoolId: userPoolId,
-        Limit: 60,
-        ...(token ? { PaginationToken: token } : {}),
-      }),
-    );
-    names.push(...(page.Users ?? []).map((u) => u.Username ?? ''));
-    token = page.PaginationToken;
-  } while (token);
-  return names;
 };
 
 export interface InvariantInput {
