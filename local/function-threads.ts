@@ -5,9 +5,7 @@ import type { MigrationConfig } from '#shared/config';
 import { silentLogger } from '#shared/logger';
 import { createDeps as createReconcileDeps } from '../functions/reconcile/deps';
 import type { ReconcileEvent } from '../functions/reconcile/dispatch';
-import { LOCAL_FUNCTION_ARNS } from '#local/pool-settings';
-import { runStateMachine } from '#local/stepfunctions/index';
-import { BULK_SYNC_DEFINITION, type LocalFunctions } from '#local/wire-functions';
+import { bulkSyncOver, type LocalFunctions } from '#local/wire-functions';
 
 /** An invocation sent to a function thread. */
 export type FunctionCall = { id: number } & (
@@ -127,14 +125,7 @@ export const wireFunctionsInThreads = async (
     lazyMigrate: handler('lazyMigrate'),
     groupSync: handler('groupSync'),
     bulkExport,
-    bulkSync: (input = {}, executionName) =>
-      runStateMachine({
-        definitionFile: BULK_SYNC_DEFINITION,
-        substitutions: { BulkExportFunctionArn: LOCAL_FUNCTION_ARNS.bulkExport },
-        lambdas: { [LOCAL_FUNCTION_ARNS.bulkExport]: bulkExport },
-        input,
-        ...(executionName ? { executionName } : {}),
-      }),
+    bulkSync: bulkSyncOver(bulkExport),
     reconcile: (event, reconcileOptions = {}) =>
       invoke({ fn: 'reconcile', event, options: reconcileOptions }),
     reconcileDeps: (clock?: Clock) => ({

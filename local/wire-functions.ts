@@ -22,6 +22,18 @@ export const BULK_SYNC_DEFINITION = join(__dirname, '..', 'statemachines', 'bulk
 type Handler = (event: any) => Promise<any>;
 
 /** The project's handler logic, with deps pointing at the local endpoints. */
+/** The bulk-sync state machine file, run with `bulkExport` as its task function. */
+export const bulkSyncOver =
+  (bulkExport: Handler): LocalFunctions['bulkSync'] =>
+  (input = {}, executionName) =>
+    runStateMachine({
+      definitionFile: BULK_SYNC_DEFINITION,
+      substitutions: { BulkExportFunctionArn: LOCAL_FUNCTION_ARNS.bulkExport },
+      lambdas: { [LOCAL_FUNCTION_ARNS.bulkExport]: bulkExport },
+      input,
+      ...(executionName ? { executionName } : {}),
+    });
+
 export interface LocalFunctions {
   lazyMigrate: Handler;
   groupSync: Handler;
@@ -85,14 +97,7 @@ export const wireFunctions = (
     lazyMigrate: (event: LazyMigrateEvent) => handleLazyMigrate(event, lazyDeps),
     groupSync,
     bulkExport,
-    bulkSync: (input = {}, executionName) =>
-      runStateMachine({
-        definitionFile: BULK_SYNC_DEFINITION,
-        substitutions: { BulkExportFunctionArn: LOCAL_FUNCTION_ARNS.bulkExport },
-        lambdas: { [LOCAL_FUNCTION_ARNS.bulkExport]: bulkExport },
-        input,
-        ...(executionName ? { executionName } : {}),
-      }),
+    bulkSync: bulkSyncOver(bulkExport),
     reconcile: (event, { windowClosed = false } = {}) => {
       const end = Date.parse(config.migrationWindowEnd);
       // The reconciler's clock moves a day past migrationWindowEnd.
