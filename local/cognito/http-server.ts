@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { poolNotFound, toCognitoError } from './errors';
@@ -42,12 +43,6 @@ function send(
   res.end(text);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (deps.managedLogin && (await deps.managedLogin(req, res))) return;
   const url = new URL(req.url ?? '/', 'http://localhost');
@@ -66,7 +61,7 @@ async function handle(deps: HttpDeps, req: IncomingMessage, res: ServerResponse)
   const target = String(req.headers['x-amz-target'] ?? '');
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : target;
   try {
-    const raw = await readBody(req);
+    const raw = await text(req);
     const input = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
     const region = regionOf(req);
     // A user pool lives in one Region (its id starts with it); asked in another Region, AWS

@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -87,14 +88,6 @@ const busName = (value: string | undefined): string => {
   return arn ? arn[1]! : value;
 };
 
-const readBody = (req: IncomingMessage): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-
 const send = (res: ServerResponse, status: number, body: unknown, errorType?: string) => {
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -178,7 +171,7 @@ export const startLocalEventBridge = async (
     if (req.method === 'GET' && url.pathname === '/local/events') {
       return send(res, 200, { events });
     }
-    const body = await readBody(req);
+    const body = await text(req);
     const target = String(req.headers['x-amz-target'] ?? '');
     if (req.method === 'POST' && target === 'AWSEvents.PutEvents') {
       return putEvents(JSON.parse(body || '{}') as { Entries?: Entry[] }, res);

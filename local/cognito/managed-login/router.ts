@@ -1,3 +1,4 @@
+import { text } from 'node:stream/consumers';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AuthorizePageError, AuthorizeRedirectError, checkAuthorizeRequest } from './authorize-request';
 import { authorize, discovery, logout } from './oauth';
@@ -48,9 +49,7 @@ const ROUTES: Record<string, Handler> = {
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   if (req.method !== 'POST') return new URLSearchParams();
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+  return new URLSearchParams(await text(req));
 }
 
 function write(res: ServerResponse, reply: Reply): void {
